@@ -1,0 +1,1 @@
+//! rpsim-checks (being built).

@@ -1,0 +1,1 @@
+//! The orchestration library behind the `rpsim` binary: commands, runs and reports.

@@ -1,0 +1,2 @@
+//! `rpsim`: the command-line entry point.
+fn main() {}

@@ -1,0 +1,11 @@
+//! The system under test: `Msvm_CollectionReferencePointService.ExportReferencePoint` and the
+//! `Msvm_CollectionReferencePointExportJob` it starts. Owns the WMI contract (validation,
+//! return codes, job states, CIM errors), the export layout and the disk log-file format.
+//! It must never know it is simulated: all input comes through [`source::ExportSource`], all
+//! output goes through [`target::ExportTarget`], and time arrives as an argument.
+
+pub mod guid;
+pub mod source;
+pub mod target;
+pub mod wmi;
+pub mod service;

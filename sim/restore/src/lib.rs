@@ -1,0 +1,1 @@
+//! rpsim-restore (being built).

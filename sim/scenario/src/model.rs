@@ -1,0 +1,435 @@
+//! The scenario file format v1 as Rust types: what a YAML scenario may say, field by field.
+//! Owns the shape of the format (serde, unknown fields refused); it must never hold simulation
+//! state or decide anything about a run. Semantic rules (names resolve, sizes fit) live in
+//! `validate`.
+
+use crate::units::{ByteRate, ByteSize, Percent, SimDuration};
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; only `1` exists.
+    pub version: u32,
+    /// Short name used in reports and test names.
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Seed used when the CLI gives none.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    pub hosts: Vec<Host>,
+    pub storage: Storage,
+    pub vm_groups: Vec<VmGroup>,
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(default)]
+    pub random_faults: Option<RandomFaults>,
+    #[serde(default)]
+    pub expect: Vec<Expectation>,
+    /// Sim time at which the run stops even if jobs are still running (default: 1h).
+    #[serde(default)]
+    pub stop_at: Option<SimDuration>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    pub name: String,
+    #[serde(default)]
+    pub state: HostState,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum HostState {
+    #[default]
+    Up,
+    Down,
+}
+
+/// The export target's storage.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub capacity: ByteSize,
+    pub bandwidth: ByteRate,
+    #[serde(default)]
+    pub latency: SimDuration,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VmGroup {
+    pub name: String,
+    pub vms: Vec<Vm>,
+    /// Disks attached to several member VMs at once (a VHD Set).
+    #[serde(default)]
+    pub shared_disks: Vec<SharedDisk>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Vm {
+    pub name: String,
+    pub host: String,
+    pub generation: u8,
+    pub state: VmState,
+    #[serde(default)]
+    pub disks: Vec<Disk>,
+    #[serde(default)]
+    pub workload: Option<Workload>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum VmState {
+    Running,
+    Off,
+    Saved,
+    Paused,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Disk {
+    pub name: String,
+    pub size: ByteSize,
+    #[serde(default = "default_block_size")]
+    pub block_size: ByteSize,
+    #[serde(default)]
+    pub fill: Fill,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SharedDisk {
+    pub name: String,
+    pub size: ByteSize,
+    #[serde(default = "default_block_size")]
+    pub block_size: ByteSize,
+    #[serde(default)]
+    pub fill: Fill,
+    /// Names of member VMs (at least two) the disk is attached to.
+    pub attached_to: Vec<String>,
+    /// Writes to the shared disk (issued by the first attached VM).
+    #[serde(default)]
+    pub workload: Option<Workload>,
+}
+
+/// 2 MiB, a common VHDX block size.
+pub fn default_block_size() -> ByteSize {
+    ByteSize(2 << 20)
+}
+
+/// What a disk holds before the timeline starts.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fill {
+    /// Bytes allocated (rounded up to whole blocks); 0 leaves the disk empty.
+    #[serde(default)]
+    pub allocated: ByteSize,
+    #[serde(default)]
+    pub layout: FillLayout,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FillLayout {
+    /// Allocated blocks from the start of the disk.
+    #[default]
+    Sequential,
+    /// Allocated blocks spread over the disk, drawn from the seed.
+    Random,
+}
+
+/// A guest that keeps writing, including while exports run.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub write_rate: ByteRate,
+    /// Size of each write (rounded up to whole blocks).
+    pub write_size: ByteSize,
+    pub pattern: WritePattern,
+    /// For `hot_spot`: share of the disk that receives most writes (default 10%).
+    #[serde(default)]
+    pub hot_spot_size: Option<Percent>,
+    /// For `hot_spot`: share of writes that land in the hot spot (default 90%).
+    #[serde(default)]
+    pub hot_spot_share: Option<Percent>,
+    /// Which of the VM's disks receive writes (default: all of them).
+    #[serde(default)]
+    pub disks: Vec<String>,
+    /// Sim time when writing starts (default 0) and stops (default: never).
+    #[serde(default)]
+    pub start: Option<SimDuration>,
+    #[serde(default)]
+    pub stop: Option<SimDuration>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WritePattern {
+    Sequential,
+    Random,
+    HotSpot,
+}
+
+/// One timed action. Exactly one action field must be set.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineEntry {
+    pub at: SimDuration,
+    #[serde(default)]
+    pub create_reference_point: Option<CreateReferencePoint>,
+    #[serde(default)]
+    pub export: Option<Export>,
+    #[serde(default)]
+    pub request_state_change: Option<RequestStateChange>,
+    #[serde(default)]
+    pub destroy_reference_point: Option<ReferencePointRef>,
+    #[serde(default)]
+    pub remove_associated_data: Option<ReferencePointRef>,
+    #[serde(default)]
+    pub fault: Option<Fault>,
+}
+
+/// The action of a timeline entry, once validation has checked exactly one is set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Action<'a> {
+    CreateReferencePoint(&'a CreateReferencePoint),
+    Export(&'a Export),
+    RequestStateChange(&'a RequestStateChange),
+    DestroyReferencePoint(&'a ReferencePointRef),
+    RemoveAssociatedData(&'a ReferencePointRef),
+    Fault(&'a Fault),
+}
+
+impl TimelineEntry {
+    /// Every action set on this entry (validation requires exactly one).
+    pub fn actions(&self) -> Vec<Action<'_>> {
+        let mut actions = Vec::new();
+        if let Some(a) = &self.create_reference_point {
+            actions.push(Action::CreateReferencePoint(a));
+        }
+        if let Some(a) = &self.export {
+            actions.push(Action::Export(a));
+        }
+        if let Some(a) = &self.request_state_change {
+            actions.push(Action::RequestStateChange(a));
+        }
+        if let Some(a) = &self.destroy_reference_point {
+            actions.push(Action::DestroyReferencePoint(a));
+        }
+        if let Some(a) = &self.remove_associated_data {
+            actions.push(Action::RemoveAssociatedData(a));
+        }
+        if let Some(a) = &self.fault {
+            actions.push(Action::Fault(a));
+        }
+        actions
+    }
+
+    /// The single action of a validated entry.
+    pub fn action(&self) -> Action<'_> {
+        let actions = self.actions();
+        assert_eq!(actions.len(), 1, "validated timeline entry has one action");
+        actions[0]
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReferencePoint {
+    /// Scenario-local name used by later entries.
+    pub name: String,
+    pub group: String,
+    #[serde(rename = "type")]
+    pub reference_point_type: ReferencePointKind,
+    #[serde(default)]
+    pub consistency: Consistency,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferencePointKind {
+    Log,
+    Rct,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Consistency {
+    #[default]
+    CrashConsistent,
+    ApplicationConsistent,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// Scenario-local name of this export, used by `expect` and `request_state_change`.
+    pub name: String,
+    pub reference_point: String,
+    #[serde(default)]
+    pub base: Option<String>,
+    /// Directory name under the simulated export root `/exports/`. Mutually exclusive with
+    /// `export_directory`.
+    #[serde(default)]
+    pub target_dir: Option<String>,
+    /// Raw `ExportDirectory` string passed to the call, for testing validation (relative paths,
+    /// odd characters). Mutually exclusive with `target_dir`.
+    #[serde(default)]
+    pub export_directory: Option<String>,
+    /// Disk selection: VM name → disk names. Absent exports every disk of every VM.
+    #[serde(default)]
+    pub disks: Option<Vec<DiskSelection>>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DiskSelection {
+    pub vm: String,
+    /// Disk names of that VM (its own or shared); empty selects none of its disks.
+    #[serde(default)]
+    pub disks: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStateChange {
+    pub export: String,
+    pub state: RequestedState,
+    /// `TimeoutPeriod`; absent or `0` means none.
+    #[serde(default)]
+    pub timeout: Option<SimDuration>,
+}
+
+/// `RequestedState` values of `CIM_ConcreteJob.RequestStateChange`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestedState {
+    Start,
+    Suspend,
+    Terminate,
+    Kill,
+    Service,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReferencePointRef {
+    pub reference_point: String,
+}
+
+/// A fault injected at a fixed time.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// Host for `host_crash`.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// VM for `vm_removed` / `vm_migrated`.
+    #[serde(default)]
+    pub vm: Option<String>,
+    /// Destination host for `vm_migrated`.
+    #[serde(default)]
+    pub to_host: Option<String>,
+    /// Disk (`vm/disk` or a shared disk name) for `source_read_error`.
+    #[serde(default)]
+    pub disk: Option<String>,
+    /// Group for `vm_removed`.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Reference point for `reference_point_destroyed` / `log_removed`.
+    #[serde(default)]
+    pub reference_point: Option<String>,
+    /// For `target_out_of_space`: fail once this many more bytes were written.
+    #[serde(default)]
+    pub after_bytes: Option<ByteSize>,
+    /// For `target_io_error`: which operation fails.
+    #[serde(default)]
+    pub operation: Option<TargetOperation>,
+    /// For `target_slow`: new bandwidth and latency.
+    #[serde(default)]
+    pub bandwidth: Option<ByteRate>,
+    #[serde(default)]
+    pub latency: Option<SimDuration>,
+    /// For `target_stall` / `host_crash`: how long until recovery.
+    #[serde(default)]
+    pub duration: Option<SimDuration>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    TargetOutOfSpace,
+    TargetIoError,
+    TargetSlow,
+    TargetStall,
+    SourceReadError,
+    HostCrash,
+    VmRemoved,
+    VmMigrated,
+    ReferencePointDestroyed,
+    LogRemoved,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetOperation {
+    Write,
+    Sync,
+    Rename,
+    Create,
+}
+
+/// Faults drawn from the seed.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RandomFaults {
+    /// Expected faults per sim second, e.g. `0.5`.
+    pub rate_per_s: f64,
+    /// Kinds to draw from (uniformly).
+    pub kinds: Vec<FaultKind>,
+    #[serde(default)]
+    pub window: Option<Window>,
+    /// At most this many faults in a run (default 8, max 1000).
+    #[serde(default)]
+    pub max: Option<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub from: SimDuration,
+    pub to: SimDuration,
+}
+
+/// What must be true of one export at the end of the run.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    pub export: String,
+    /// Return code of `ExportReferencePoint` (4096 job started, 32773 invalid parameter, ...).
+    #[serde(default)]
+    pub return_code: Option<u32>,
+    /// Final `JobState` (7 Completed, 8 Terminated, 9 Killed, 10 Exception).
+    #[serde(default)]
+    pub job_state: Option<u16>,
+    #[serde(default)]
+    pub error_code: Option<u32>,
+    /// Text the job's `ErrorDescription` or any `GetErrorEx` message must contain.
+    #[serde(default)]
+    pub error_contains: Option<String>,
+    /// Paths relative to the export directory that must exist / must not exist.
+    #[serde(default)]
+    pub files_present: Vec<String>,
+    #[serde(default)]
+    pub files_absent: Vec<String>,
+    /// Expected return codes of `request_state_change` entries on this export, in order.
+    #[serde(default)]
+    pub state_change_codes: Option<Vec<u32>>,
+}

@@ -1,0 +1,1 @@
+//! rpsim-world (being built).
