@@ -39,9 +39,13 @@ impl FromStr for Guid {
         let trimmed = s.trim_start_matches('{').trim_end_matches('}');
         let hex: String = trimmed.chars().filter(|c| *c != '-').collect();
         let dashes_ok = trimmed.len() == 36
-            && [8, 13, 18, 23].iter().all(|&i| trimmed.as_bytes()[i] == b'-');
+            && [8, 13, 18, 23]
+                .iter()
+                .all(|&i| trimmed.as_bytes()[i] == b'-');
         if hex.len() != 32 || !dashes_ok || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("`{s}` is not a GUID (expected XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX)"));
+            return Err(format!(
+                "`{s}` is not a GUID (expected XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX)"
+            ));
         }
         let mut bytes = [0u8; 16];
         for (i, byte) in bytes.iter_mut().enumerate() {

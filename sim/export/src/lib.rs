@@ -4,8 +4,19 @@
 //! It must never know it is simulated: all input comes through [`source::ExportSource`], all
 //! output goes through [`target::ExportTarget`], and time arrives as an argument.
 
+pub mod cimtime;
+pub mod errors;
 pub mod guid;
-pub mod source;
-pub mod target;
-pub mod wmi;
+pub mod job;
+pub mod layout;
+pub mod logfile;
+pub mod manifest;
+pub mod plan;
+pub mod properties;
+pub mod selection;
 pub mod service;
+pub mod source;
+pub mod states;
+pub mod target;
+pub mod validate;
+pub mod wmi;

@@ -5,11 +5,22 @@
 //!
 //! API CONTRACT (fixed; implementations fill the bodies).
 
+use crate::cimtime::TIME_BEFORE_REMOVAL_NS;
+use crate::errors::{self, cim_status, error_type, probable_cause, Cause};
 use crate::guid::Guid;
+use crate::job::Job;
+use crate::properties;
 use crate::source::ExportSource;
 use crate::target::ExportTarget;
-use crate::wmi::{CimError, RequestedState};
+use crate::validate::{self, Refusal, RefusalKind, ValidatedCall};
+use crate::wmi::{return_code, state_change_code, CimError, RequestedState};
 use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Bound on jobs a service remembers (finished jobs are forgotten after TimeBeforeRemoval).
+pub const JOBS_MAX: usize = 4096;
 
 /// Identifies a job within one service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -54,71 +65,189 @@ pub enum StepOutcome {
 #[derive(Debug)]
 pub struct ExportService {
     host_name: String,
+    jobs: BTreeMap<JobId, Job>,
+    next_sequence: u64,
 }
 
 impl ExportService {
     /// A service on the named host (the name seeds job `InstanceID`s deterministically).
     pub fn new(host_name: &str) -> ExportService {
-        ExportService { host_name: host_name.to_string() }
+        ExportService {
+            host_name: host_name.to_string(),
+            jobs: BTreeMap::new(),
+            next_sequence: 1,
+        }
     }
 
     /// `ExportReferencePoint`: validates synchronously; returns 4096 and a job, or an error code
     /// and no job.
     pub fn export_reference_point(
         &mut self,
-        _source: &dyn ExportSource,
-        _call: &ExportCall,
-        _now_ns: u64,
+        source: &dyn ExportSource,
+        call: &ExportCall,
+        now_ns: u64,
     ) -> CallResult {
-        unimplemented!("export_reference_point on {}", self.host_name)
+        self.forget_removed(now_ns);
+        let validated = match validate::validate(source, call).and_then(|v| self.check_conflicts(v))
+        {
+            Ok(v) => v,
+            Err(refusal) => {
+                return CallResult {
+                    return_code: refusal.return_code(),
+                    job: None,
+                    error: Some(refusal.cim_error()),
+                }
+            }
+        };
+        if self.jobs.len() >= JOBS_MAX {
+            let cause = Cause::new(
+                return_code::OUT_OF_MEMORY,
+                error_type::SOFTWARE,
+                probable_cause::OTHER,
+                cim_status::FAILED,
+            );
+            let message = format!("the service already holds {JOBS_MAX} jobs");
+            let error = errors::cim_error(cause, errors::severity::MAJOR, "RPSIM-CALL", message);
+            return CallResult {
+                return_code: return_code::OUT_OF_MEMORY,
+                job: None,
+                error: Some(error),
+            };
+        }
+        let sequence = self.next_sequence;
+        self.next_sequence += 1;
+        let id = JobId(sequence);
+        let job = Job::new(
+            self.derive_instance_id(sequence),
+            call.clone(),
+            validated,
+            now_ns,
+        );
+        assert!(
+            self.jobs.insert(id, job).is_none(),
+            "job ids are never reused"
+        );
+        CallResult {
+            return_code: return_code::JOB_STARTED,
+            job: Some(id),
+            error: None,
+        }
+    }
+
+    /// InstanceID = xxh3-128 of (host name, 0, job sequence), as a version-8 GUID.
+    fn derive_instance_id(&self, sequence: u64) -> Guid {
+        let mut bytes = self.host_name.as_bytes().to_vec();
+        bytes.push(0);
+        bytes.extend_from_slice(&sequence.to_le_bytes());
+        Guid::from_u128(xxh3_128(&bytes))
+    }
+
+    /// 32774 when an unfinished job exports the same VM group or into an overlapping directory.
+    fn check_conflicts(&self, v: ValidatedCall) -> Result<ValidatedCall, Refusal> {
+        for job in self.jobs.values().filter(|j| !j.state().is_final()) {
+            let other = &job.validated;
+            if other.reference_point.virtual_system_collection_id
+                == v.reference_point.virtual_system_collection_id
+            {
+                let message = format!("job {} is already exporting this VM group", job.instance_id);
+                return Err(Refusal::new(RefusalKind::InUse, message));
+            }
+            let (a, b) = (
+                Path::new(&other.export_directory),
+                Path::new(&v.export_directory),
+            );
+            if a.starts_with(b) || b.starts_with(a) {
+                let message = format!(
+                    "job {} is already writing to `{}`",
+                    job.instance_id, other.export_directory
+                );
+                return Err(Refusal::new(RefusalKind::InUse, message));
+            }
+        }
+        Ok(v)
+    }
+
+    fn forget_removed(&mut self, now_ns: u64) {
+        self.jobs.retain(|_, job| !removed(job, now_ns));
     }
 
     /// Advances the job by one target operation (or one state move).
     pub fn step(
         &mut self,
-        _job: JobId,
-        _source: &dyn ExportSource,
-        _target: &mut dyn ExportTarget,
-        _now_ns: u64,
+        job: JobId,
+        source: &dyn ExportSource,
+        target: &mut dyn ExportTarget,
+        now_ns: u64,
     ) -> StepOutcome {
-        unimplemented!()
+        match self.jobs.get_mut(&job) {
+            Some(j) => j.step(source, target, now_ns),
+            None => StepOutcome::Finished,
+        }
     }
 
     /// `RequestStateChange(RequestedState, TimeoutPeriod)`; `timeout_ns == 0` means none.
     pub fn request_state_change(
         &mut self,
-        _job: JobId,
-        _requested: RequestedState,
-        _timeout_ns: u64,
-        _now_ns: u64,
+        job: JobId,
+        requested: RequestedState,
+        timeout_ns: u64,
+        now_ns: u64,
     ) -> u32 {
-        unimplemented!()
+        match self.jobs.get_mut(&job) {
+            Some(j) => j.request(requested, timeout_ns, now_ns),
+            None => state_change_code::INVALID_PARAMETER,
+        }
     }
 
     /// The job object under its WMI property names, as polled at `now_ns`; `None` once
     /// `TimeBeforeRemoval` has passed after it finished, or for an unknown id.
-    pub fn job_properties(&self, _job: JobId, _now_ns: u64) -> Option<crate::wmi::JobProperties> {
-        unimplemented!()
+    pub fn job_properties(&self, job: JobId, now_ns: u64) -> Option<crate::wmi::JobProperties> {
+        let j = self.jobs.get(&job)?;
+        if removed(j, now_ns) {
+            return None;
+        }
+        Some(properties::job_properties(j, now_ns))
     }
 
     /// `GetError`: (return code, the error when the job failed or was terminated).
-    pub fn get_error(&self, _job: JobId) -> (u32, Option<CimError>) {
-        unimplemented!()
+    pub fn get_error(&self, job: JobId) -> (u32, Option<CimError>) {
+        match self.jobs.get(&job) {
+            Some(j) => (return_code::COMPLETED, properties::errors_of(j).0),
+            None => (return_code::GENERIC_FAILED, None),
+        }
     }
 
     /// `GetErrorEx`: (return code, every error, outermost first).
-    pub fn get_error_ex(&self, _job: JobId) -> (u32, Vec<CimError>) {
-        unimplemented!()
+    pub fn get_error_ex(&self, job: JobId) -> (u32, Vec<CimError>) {
+        match self.jobs.get(&job) {
+            Some(j) => (return_code::COMPLETED, properties::errors_of(j).1),
+            None => (return_code::GENERIC_FAILED, vec![]),
+        }
     }
 
     /// The service process died (host crash): every unfinished job ends in Exception at once,
     /// with no cleanup.
-    pub fn abandon_all(&mut self, _reason: &str, _now_ns: u64) {
-        unimplemented!()
+    pub fn abandon_all(&mut self, reason: &str, now_ns: u64) {
+        for job in self.jobs.values_mut() {
+            job.abandon(reason, now_ns);
+            assert!(job.state().is_final());
+        }
     }
 
     /// Guid of a job (its `InstanceID`).
-    pub fn instance_id(&self, _job: JobId) -> Option<Guid> {
-        unimplemented!()
+    pub fn instance_id(&self, job: JobId) -> Option<Guid> {
+        self.jobs.get(&job).map(|j| j.instance_id)
     }
+
+    /// Ids of every job the service remembers, in creation order.
+    pub fn job_ids(&self) -> Vec<JobId> {
+        self.jobs.keys().copied().collect()
+    }
+}
+
+/// Finished more than TimeBeforeRemoval ago.
+fn removed(job: &Job, now_ns: u64) -> bool {
+    job.times
+        .finish_ns
+        .is_some_and(|f| now_ns > f.saturating_add(TIME_BEFORE_REMOVAL_NS))
 }

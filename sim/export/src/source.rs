@@ -122,7 +122,10 @@ pub struct SourceError {
 
 impl SourceError {
     pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> SourceError {
-        SourceError { kind, message: message.into() }
+        SourceError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 

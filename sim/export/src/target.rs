@@ -53,7 +53,11 @@ pub const OPEN_FILES_MAX: usize = 1024;
 
 impl PlainDirectory {
     pub fn new() -> PlainDirectory {
-        PlainDirectory { files: Default::default(), next_handle: 1, free_space_bytes: u64::MAX }
+        PlainDirectory {
+            files: Default::default(),
+            next_handle: 1,
+            free_space_bytes: u64::MAX,
+        }
     }
 
     fn file(&mut self, handle: FileHandle) -> io::Result<&mut File> {
@@ -71,7 +75,11 @@ impl ExportTarget for PlainDirectory {
             Ok(m) if !m.is_dir() => Ok(DirProbe::NotADirectory),
             Ok(_) => {
                 let mut entries = std::fs::read_dir(path)?;
-                Ok(if entries.next().is_some() { DirProbe::NotEmpty } else { DirProbe::Empty })
+                Ok(if entries.next().is_some() {
+                    DirProbe::NotEmpty
+                } else {
+                    DirProbe::Empty
+                })
             }
         }
     }

@@ -26,13 +26,28 @@ impl JobState {
     }
     /// 7–10 are final.
     pub fn is_final(self) -> bool {
-        matches!(self, JobState::Completed | JobState::Terminated | JobState::Killed | JobState::Exception)
+        matches!(
+            self,
+            JobState::Completed | JobState::Terminated | JobState::Killed | JobState::Exception
+        )
     }
     pub fn from_code(code: u16) -> Option<JobState> {
         use JobState::*;
-        [New, Starting, Running, Suspended, ShuttingDown, Completed, Terminated, Killed, Exception, Service, QueryPending]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [
+            New,
+            Starting,
+            Running,
+            Suspended,
+            ShuttingDown,
+            Completed,
+            Terminated,
+            Killed,
+            Exception,
+            Service,
+            QueryPending,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 

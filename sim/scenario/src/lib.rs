@@ -2,5 +2,17 @@
 //! validation. Owns everything between a path on disk and a validated [`model::Scenario`]; it
 //! must never run anything.
 
+pub mod error;
+pub mod load;
+pub mod locate;
 pub mod model;
+pub mod path;
+pub mod seed;
 pub mod units;
+pub mod validate;
+
+pub use error::{Located, ScenarioError, ScenarioErrorKind};
+pub use load::{load_scenario, parse_scenario, SCENARIO_BYTES_MAX};
+pub use model::Scenario;
+pub use seed::{effective_seed, SEED_DEFAULT};
+pub use validate::{validate, Problem};

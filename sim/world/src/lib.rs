@@ -1,1 +1,25 @@
-//! rpsim-world (being built).
+//! rpsim-world: the deterministic simulator. Owns sim time, the event queue, hosts, VM groups,
+//! VMs, sparse disks, reference points, guest workloads, faults and the trace; it implements
+//! the export job's source trait and drives the job through [`run::run`]. It must never read a
+//! wall clock, use unordered iteration in decisions, or trust the job's own account of itself.
+
+pub mod content;
+pub mod disk;
+pub mod events;
+pub mod ids;
+pub mod refpoints;
+pub mod rng;
+pub mod source;
+pub mod trace;
+pub mod vmfiles;
+pub mod workload;
+pub mod world;
+pub mod target;
+pub mod faults;
+pub mod call;
+pub mod run;
+pub mod writers;
+
+pub use run::{run, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};
+pub use trace::TraceRecord;
+pub use world::World;

@@ -1,0 +1,383 @@
+//! Restore equivalence, the main correctness oracle: a restored raw image must equal the
+//! world's disk as of a reference point, byte for byte, with zeros everywhere the disk has no
+//! allocated extent. Owns the comparison and the writing of reference images; it reads in
+//! bounded chunks and must never modify the image it judges nor trust the export job.
+
+use rpsim_export::guid::Guid;
+use rpsim_export::source::{ExportSource, Extent};
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+
+/// Bytes compared per read.
+pub const COMPARE_CHUNK_BYTES: usize = 1024 * 1024;
+/// Most data regions (between holes) of an image that are scanned.
+pub const DATA_REGIONS_MAX: u64 = 1 << 24;
+/// Bytes shown on each side of a mismatch report, starting at the first differing byte.
+pub const HEX_WINDOW_BYTES: usize = 16;
+
+/// What a passing comparison looked at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EquivalenceStats {
+    /// Allocated extents of the disk as of the reference point.
+    pub extents_compared: u64,
+    /// Their total length, compared byte for byte.
+    pub extent_bytes_compared: u64,
+    /// Data regions of the image found with SEEK_DATA/SEEK_HOLE.
+    pub data_regions_scanned: u64,
+    /// Bytes of those regions outside the extents, all found zero.
+    pub outside_bytes_checked: u64,
+}
+
+/// Why an image is not the disk.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Mismatch {
+    #[error(
+        "restored image of disk `{disk_instance_id}` is {actual_bytes} bytes long, \
+         but the disk's virtual size is {expected_bytes} bytes"
+    )]
+    Length {
+        disk_instance_id: String,
+        expected_bytes: u64,
+        actual_bytes: u64,
+    },
+    #[error(
+        "restored image of disk `{disk_instance_id}` differs from the disk at byte {offset_bytes} \
+         ({location}): expected {expected_hex}, found {actual_hex}"
+    )]
+    Bytes {
+        disk_instance_id: String,
+        /// First differing byte.
+        offset_bytes: u64,
+        /// Up to `HEX_WINDOW_BYTES` bytes from `offset_bytes`, as the disk has them.
+        expected_hex: String,
+        /// The same range of the image.
+        actual_hex: String,
+        /// `inside an allocated extent` or `outside every allocated extent, must be zero`.
+        location: &'static str,
+    },
+    #[error("cannot compare the restored image of disk `{disk_instance_id}`: {problem}")]
+    Unreadable {
+        disk_instance_id: String,
+        problem: String,
+    },
+}
+
+/// Compares `image` with `disk_instance_id` of `oracle` as of `reference_point`.
+pub fn check_restored_disk(
+    oracle: &dyn ExportSource,
+    disk_instance_id: &str,
+    reference_point: &Guid,
+    image: &Path,
+    virtual_size_bytes: u64,
+) -> Result<EquivalenceStats, Mismatch> {
+    let unreadable = |problem: String| Mismatch::Unreadable {
+        disk_instance_id: disk_instance_id.to_string(),
+        problem,
+    };
+    let file = File::open(image)
+        .map_err(|e| unreadable(format!("opening `{}` failed: {e}", image.display())))?;
+    let actual_bytes = file
+        .metadata()
+        .map_err(|e| {
+            unreadable(format!(
+                "reading the size of `{}` failed: {e}",
+                image.display()
+            ))
+        })?
+        .len();
+    if actual_bytes != virtual_size_bytes {
+        return Err(Mismatch::Length {
+            disk_instance_id: disk_instance_id.to_string(),
+            expected_bytes: virtual_size_bytes,
+            actual_bytes,
+        });
+    }
+    let extents = oracle
+        .changed_extents(disk_instance_id, None, reference_point)
+        .map_err(|e| {
+            unreadable(format!(
+                "the world cannot list the disk's extents: {}",
+                e.message
+            ))
+        })?;
+    check_extent_list(&extents, virtual_size_bytes).map_err(unreadable)?;
+    let compare = Compare {
+        oracle,
+        disk_instance_id,
+        reference_point,
+        image: &file,
+    };
+    let mut stats = EquivalenceStats::default();
+    let inside = compare.first_difference_in_extents(&extents, &mut stats)?;
+    let outside = compare.first_nonzero_outside(&extents, virtual_size_bytes, &mut stats)?;
+    let first = match (inside, outside) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    match first {
+        None => Ok(stats),
+        Some((offset_bytes, expected_hex, actual_hex, location)) => Err(Mismatch::Bytes {
+            disk_instance_id: disk_instance_id.to_string(),
+            offset_bytes,
+            expected_hex,
+            actual_hex,
+            location,
+        }),
+    }
+}
+
+/// Materialises the disk as of `reference_point` as a new sparse raw file at `path`
+/// (created with `create_new`; all-zero chunks are left as holes).
+pub fn write_reference_image(
+    oracle: &dyn ExportSource,
+    disk_instance_id: &str,
+    reference_point: &Guid,
+    virtual_size_bytes: u64,
+    path: &Path,
+) -> io::Result<()> {
+    let extents = oracle
+        .changed_extents(disk_instance_id, None, reference_point)
+        .map_err(|e| io::Error::other(format!("disk `{disk_instance_id}`: {}", e.message)))?;
+    check_extent_list(&extents, virtual_size_bytes)
+        .map_err(|p| io::Error::new(io::ErrorKind::InvalidData, p))?;
+    let file = OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.set_len(virtual_size_bytes)?;
+    let mut buf = vec![0u8; COMPARE_CHUNK_BYTES];
+    for extent in extents {
+        for chunk in chunks(extent) {
+            let data = &mut buf[..chunk.length_bytes as usize];
+            oracle
+                .read_extent(disk_instance_id, reference_point, chunk, data)
+                .map_err(|e| {
+                    io::Error::other(format!("disk `{disk_instance_id}`: {}", e.message))
+                })?;
+            if data.iter().any(|&b| b != 0) {
+                file.write_all_at(data, chunk.offset_bytes)?;
+            }
+        }
+    }
+    file.sync_all()
+}
+
+/// The oracle's extents must be sorted, non-overlapping, non-empty and inside the disk.
+fn check_extent_list(extents: &[Extent], virtual_size_bytes: u64) -> Result<(), String> {
+    let mut previous_end_bytes = 0u64;
+    for extent in extents {
+        let end = extent.offset_bytes.checked_add(extent.length_bytes);
+        if extent.length_bytes == 0
+            || extent.offset_bytes < previous_end_bytes
+            || end.map_or(true, |e| e > virtual_size_bytes)
+        {
+            return Err(format!(
+                "the world listed extent [{}, +{}), which is empty, out of order or past the virtual size {virtual_size_bytes}",
+                extent.offset_bytes, extent.length_bytes
+            ));
+        }
+        previous_end_bytes = extent.end_bytes();
+    }
+    Ok(())
+}
+
+/// `extent` cut into pieces of at most `COMPARE_CHUNK_BYTES`.
+fn chunks(extent: Extent) -> impl Iterator<Item = Extent> {
+    let step = COMPARE_CHUNK_BYTES as u64;
+    (0..extent.length_bytes.div_ceil(step)).map(move |i| {
+        let offset_bytes = extent.offset_bytes + i * step;
+        Extent {
+            offset_bytes,
+            length_bytes: step.min(extent.end_bytes() - offset_bytes),
+        }
+    })
+}
+
+/// (offset, expected hex, actual hex, where).
+type Difference = (u64, String, String, &'static str);
+
+struct Compare<'a> {
+    oracle: &'a dyn ExportSource,
+    disk_instance_id: &'a str,
+    reference_point: &'a Guid,
+    image: &'a File,
+}
+
+impl Compare<'_> {
+    fn unreadable(&self, problem: String) -> Mismatch {
+        Mismatch::Unreadable {
+            disk_instance_id: self.disk_instance_id.to_string(),
+            problem,
+        }
+    }
+
+    fn read_image(&self, buf: &mut [u8], offset_bytes: u64) -> Result<(), Mismatch> {
+        self.image.read_exact_at(buf, offset_bytes).map_err(|e| {
+            self.unreadable(format!(
+                "reading the image at byte {offset_bytes} failed: {e}"
+            ))
+        })
+    }
+
+    fn first_difference_in_extents(
+        &self,
+        extents: &[Extent],
+        stats: &mut EquivalenceStats,
+    ) -> Result<Option<Difference>, Mismatch> {
+        let mut expected = vec![0u8; COMPARE_CHUNK_BYTES];
+        let mut actual = vec![0u8; COMPARE_CHUNK_BYTES];
+        for &extent in extents {
+            for chunk in chunks(extent) {
+                let len = chunk.length_bytes as usize;
+                self.oracle
+                    .read_extent(
+                        self.disk_instance_id,
+                        self.reference_point,
+                        chunk,
+                        &mut expected[..len],
+                    )
+                    .map_err(|e| {
+                        self.unreadable(format!(
+                            "the world cannot read the disk at byte {}: {}",
+                            chunk.offset_bytes, e.message
+                        ))
+                    })?;
+                self.read_image(&mut actual[..len], chunk.offset_bytes)?;
+                if let Some(at) = expected[..len]
+                    .iter()
+                    .zip(&actual[..len])
+                    .position(|(e, a)| e != a)
+                {
+                    let end = len.min(at + HEX_WINDOW_BYTES);
+                    let offset_bytes = chunk.offset_bytes + at as u64;
+                    return Ok(Some((
+                        offset_bytes,
+                        hex(&expected[at..end]),
+                        hex(&actual[at..end]),
+                        "inside an allocated extent",
+                    )));
+                }
+            }
+            stats.extents_compared += 1;
+            stats.extent_bytes_compared += extent.length_bytes;
+        }
+        Ok(None)
+    }
+
+    fn first_nonzero_outside(
+        &self,
+        extents: &[Extent],
+        virtual_size_bytes: u64,
+        stats: &mut EquivalenceStats,
+    ) -> Result<Option<Difference>, Mismatch> {
+        let mut position_bytes = 0u64;
+        let mut next_extent = 0usize;
+        let mut buf = vec![0u8; COMPARE_CHUNK_BYTES];
+        while position_bytes < virtual_size_bytes {
+            if stats.data_regions_scanned >= DATA_REGIONS_MAX {
+                return Err(self.unreadable(format!(
+                    "the image has more than {DATA_REGIONS_MAX} data regions"
+                )));
+            }
+            let Some((data_bytes, hole_bytes)) =
+                self.next_data_region(position_bytes, virtual_size_bytes)?
+            else {
+                break;
+            };
+            assert!(data_bytes >= position_bytes && hole_bytes > data_bytes);
+            stats.data_regions_scanned += 1;
+            // Walk the region, skipping the parts that extents cover.
+            let mut at = data_bytes;
+            while at < hole_bytes {
+                while next_extent < extents.len() && extents[next_extent].end_bytes() <= at {
+                    next_extent += 1;
+                }
+                let gap_end = match extents.get(next_extent) {
+                    Some(e) if e.offset_bytes <= at => {
+                        at = e.end_bytes().min(hole_bytes);
+                        continue;
+                    }
+                    Some(e) => e.offset_bytes.min(hole_bytes),
+                    None => hole_bytes,
+                };
+                if let Some(found) = self.first_nonzero(
+                    Extent {
+                        offset_bytes: at,
+                        length_bytes: gap_end - at,
+                    },
+                    &mut buf,
+                )? {
+                    return Ok(Some(found));
+                }
+                stats.outside_bytes_checked += gap_end - at;
+                at = gap_end;
+            }
+            position_bytes = hole_bytes;
+        }
+        Ok(None)
+    }
+
+    fn first_nonzero(&self, range: Extent, buf: &mut [u8]) -> Result<Option<Difference>, Mismatch> {
+        for chunk in chunks(range) {
+            let len = chunk.length_bytes as usize;
+            self.read_image(&mut buf[..len], chunk.offset_bytes)?;
+            if let Some(at) = buf[..len].iter().position(|&b| b != 0) {
+                let end = len.min(at + HEX_WINDOW_BYTES);
+                let zeros = vec![0u8; end - at];
+                let offset_bytes = chunk.offset_bytes + at as u64;
+                return Ok(Some((
+                    offset_bytes,
+                    hex(&zeros),
+                    hex(&buf[at..end]),
+                    "outside every allocated extent, must be zero",
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The next data region at or after `from_bytes`: (start, end) with the end clipped to the
+    /// virtual size; `None` when only holes remain.
+    fn next_data_region(
+        &self,
+        from_bytes: u64,
+        virtual_size_bytes: u64,
+    ) -> Result<Option<(u64, u64)>, Mismatch> {
+        let Some(data_bytes) = self.seek(from_bytes, libc::SEEK_DATA)? else {
+            return Ok(None);
+        };
+        if data_bytes >= virtual_size_bytes {
+            return Ok(None);
+        }
+        let hole_bytes = self
+            .seek(data_bytes, libc::SEEK_HOLE)?
+            .unwrap_or(virtual_size_bytes);
+        Ok(Some((data_bytes, hole_bytes.min(virtual_size_bytes))))
+    }
+
+    /// `lseek(fd, offset, whence)`; `None` for ENXIO (no more data past `offset`).
+    fn seek(&self, offset_bytes: u64, whence: libc::c_int) -> Result<Option<u64>, Mismatch> {
+        let offset = libc::off_t::try_from(offset_bytes)
+            .map_err(|_| self.unreadable(format!("offset {offset_bytes} does not fit in off_t")))?;
+        // SAFETY: lseek only reads the descriptor number, which stays open while `self.image` lives.
+        let result = unsafe { libc::lseek(self.image.as_raw_fd(), offset, whence) };
+        if result >= 0 {
+            return Ok(Some(result as u64));
+        }
+        let error = io::Error::last_os_error();
+        if error.raw_os_error() == Some(libc::ENXIO) {
+            return Ok(None);
+        }
+        Err(self.unreadable(format!(
+            "lseek for data regions failed at byte {offset_bytes}: {error}"
+        )))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

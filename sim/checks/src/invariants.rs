@@ -1,0 +1,136 @@
+//! Invariants every run must satisfy whatever the scenario says: nothing outside the export
+//! root, manifests only for completed exports (and then verified), Terminated exports leave no
+//! files, `Exported*` paths name complete files inside `ExportDirectory`, final job objects are
+//! coherent. Owns these end-of-run checks; it must never trust the job's own account of what it
+//! wrote: it looks at the directory.
+
+use crate::report::CheckReport;
+use rpsim_export::wmi::{JobProperties, JobState};
+use rpsim_world::{ExportRecord, RunOutcome};
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name (sim/export/FORMAT.md).
+pub const MANIFEST_FILE_NAME: &str = "export.manifest";
+/// Bound on directory entries walked when listing an export directory.
+const LISTED_FILES_MAX: usize = 100_000;
+
+/// Checks the invariants of a finished run.
+pub fn check_invariants(outcome: &RunOutcome, report: &mut CheckReport) {
+    for violation in &outcome.violations {
+        report.record("invariant", None, Some(format!("target violation: {violation}")));
+    }
+    for record in &outcome.exports {
+        let Some(properties) = &record.final_properties else {
+            continue;
+        };
+        check_export(record, properties, report);
+    }
+}
+
+fn check_export(record: &ExportRecord, properties: &JobProperties, report: &mut CheckReport) {
+    let name = Some(record.name.as_str());
+    let state = JobState::from_code(properties.job_state);
+    let completed = state == Some(JobState::Completed);
+    let final_state = state.is_some_and(JobState::is_final);
+    report.record(
+        "invariant",
+        name,
+        (final_state && properties.cancellable)
+            .then(|| format!("Cancellable is true in final JobState {}", properties.job_state)),
+    );
+    report.record(
+        "invariant",
+        name,
+        ((properties.percent_complete == 100) != completed && final_state).then(|| {
+            format!(
+                "PercentComplete {} in final JobState {}",
+                properties.percent_complete, properties.job_state
+            )
+        }),
+    );
+    let Some(real_dir) = &record.real_directory else {
+        return;
+    };
+    let manifest = real_dir.join(MANIFEST_FILE_NAME);
+    if completed {
+        let verified = rpsim_restore::verify_export(real_dir);
+        report.record(
+            "invariant",
+            name,
+            verified
+                .err()
+                .map(|e| format!("completed export does not verify: {e}")),
+        );
+    } else {
+        report.record(
+            "invariant",
+            name,
+            manifest.exists().then(|| {
+                format!(
+                    "a manifest exists although the job ended in JobState {}",
+                    properties.job_state
+                )
+            }),
+        );
+    }
+    if state == Some(JobState::Terminated) {
+        let left = list_files(real_dir);
+        report.record(
+            "invariant",
+            name,
+            (!left.is_empty()).then(|| format!("Terminated export left files: {}", left.join(", "))),
+        );
+    }
+    check_exported_paths(record, properties, real_dir, report);
+}
+
+/// Every `Exported*FilePaths[]` entry lies inside `ExportDirectory` and names a file that exists.
+fn check_exported_paths(
+    record: &ExportRecord,
+    properties: &JobProperties,
+    real_dir: &Path,
+    report: &mut CheckReport,
+) {
+    let prefix = format!("{}/", properties.export_directory.trim_end_matches('/'));
+    let arrays = [
+        &properties.exported_log_file_paths,
+        &properties.exported_config_file_paths,
+        &properties.exported_runtime_file_paths,
+        &properties.exported_guest_state_file_paths,
+    ];
+    for path in arrays.into_iter().flatten() {
+        let failure = match path.strip_prefix(&prefix) {
+            None => Some(format!("reported path `{path}` is outside ExportDirectory `{}`", properties.export_directory)),
+            Some(relative) if relative.split('/').any(|c| c == ".." || c.is_empty()) => {
+                Some(format!("reported path `{path}` is not a plain path inside the export"))
+            }
+            Some(relative) => (!real_dir.join(relative).is_file())
+                .then(|| format!("reported path `{path}` does not exist")),
+        };
+        report.record("invariant", Some(record.name.as_str()), failure);
+    }
+}
+
+/// Files (relative paths) under `dir`, sorted; empty when `dir` does not exist.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                files.push(relative.to_string_lossy().into_owned());
+            }
+            if files.len() >= LISTED_FILES_MAX {
+                break;
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,108 @@
+//! Restore equivalence, the main correctness oracle: every completed export, with the chain of
+//! completed exports it is based on, is restored by the independent reader (`rpsim-restore`) and
+//! each image is compared byte for byte with the world's disk at that reference point. Owns
+//! chain assembly from a run's records; it must never read the job's own account of the data.
+
+use crate::equivalence::check_restored_disk;
+use crate::report::CheckReport;
+use rpsim_export::guid::Guid;
+use rpsim_export::source::ExportSource;
+use rpsim_export::wmi::JobState;
+use rpsim_world::{ExportRecord, RunOutcome};
+use std::path::{Path, PathBuf};
+
+/// Restores and compares every completed export of the run, using `scratch` for images (each
+/// restore's images are removed once compared).
+pub fn check_restores(outcome: &RunOutcome, scratch: &Path, report: &mut CheckReport) {
+    let oracle = outcome.world.oracle();
+    for (index, record) in outcome.exports.iter().enumerate() {
+        if !is_completed(record) {
+            continue;
+        }
+        let name = Some(record.name.as_str());
+        let chain = match chain_for(&outcome.exports, index) {
+            Ok(chain) => chain,
+            Err(message) => {
+                report.record("restore", name, Some(message));
+                continue;
+            }
+        };
+        let out_dir = scratch.join(format!("restore-{index}"));
+        match rpsim_restore::restore_chain(&chain, &out_dir) {
+            Err(e) => report.record("restore", name, Some(format!("restore refused: {e}"))),
+            Ok(summary) => {
+                report.record("restore", name, None);
+                for disk in &summary.disks {
+                    let failure = compare_disk(&oracle, disk, report);
+                    report.record("restore", name, failure);
+                }
+            }
+        }
+        // Images can be large; nothing else needs them.
+        let _ = std::fs::remove_dir_all(&out_dir);
+    }
+}
+
+fn compare_disk(
+    oracle: &dyn ExportSource,
+    disk: &rpsim_restore::DiskSummary,
+    report: &mut CheckReport,
+) -> Option<String> {
+    match check_restored_disk(
+        oracle,
+        &disk.disk_instance_id,
+        &disk.reference_point,
+        &disk.image_path,
+        disk.virtual_size_bytes,
+    ) {
+        Ok(stats) => {
+            report.restored_disks += 1;
+            report.compared_bytes += stats.compared_bytes;
+            None
+        }
+        Err(mismatch) => Some(format!(
+            "restored image of disk {} differs from the world at reference point {}: {mismatch}",
+            disk.disk_instance_id, disk.reference_point
+        )),
+    }
+}
+
+fn is_completed(record: &ExportRecord) -> bool {
+    record
+        .final_properties
+        .as_ref()
+        .is_some_and(|p| p.job_state == JobState::Completed.code())
+}
+
+/// The export directories to restore `records[index]`: the full export it rests on first, then
+/// each differential in order, ending with `records[index]` itself.
+pub fn chain_for(records: &[ExportRecord], index: usize) -> Result<Vec<PathBuf>, String> {
+    let mut chain: Vec<&ExportRecord> = vec![&records[index]];
+    let mut base: Option<Guid> = records[index].base;
+    let mut before = index;
+    while let Some(base_id) = base {
+        assert!(chain.len() <= records.len(), "chain longer than the run");
+        let found = records[..before]
+            .iter()
+            .rposition(|r| is_completed(r) && r.reference_point == Some(base_id));
+        let Some(position) = found else {
+            return Err(format!(
+                "the base reference point {base_id} of `{}` was never exported to completion \
+                 earlier in this run, so the differential cannot be restored",
+                chain[chain.len() - 1].name
+            ));
+        };
+        chain.push(&records[position]);
+        base = records[position].base;
+        before = position;
+    }
+    chain.reverse();
+    chain
+        .iter()
+        .map(|r| {
+            r.real_directory
+                .clone()
+                .ok_or_else(|| format!("export `{}` has no directory on disk", r.name))
+        })
+        .collect()
+}

@@ -1,0 +1,82 @@
+//! The `--report-json` document: per scenario and per export, the final job object under its
+//! WMI property names, the call's return code and the `GetErrorEx` chain. Owns the report's
+//! shape; it must never decide pass or fail.
+
+use crate::runner::ScenarioRun;
+use rpsim_checks::report::CheckFailure;
+use rpsim_export::wmi::{CimError, JobProperties};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct RunReport<'a> {
+    pub rpsim_version: &'static str,
+    pub scenarios: Vec<ScenarioReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScenarioReport<'a> {
+    pub name: &'a str,
+    pub file: String,
+    pub seed: u64,
+    pub passed: bool,
+    pub trace_hash: &'a str,
+    pub event_count: u64,
+    pub sim_time_ns: u64,
+    pub checks_passed: u64,
+    pub restored_disks: u64,
+    pub failures: &'a [CheckFailure],
+    pub repro: String,
+    pub exports: Vec<ExportReport<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportReport<'a> {
+    pub name: &'a str,
+    #[serde(rename = "ReturnValue")]
+    pub return_code: u32,
+    /// The refused call's reason (not a WMI out parameter).
+    pub call_error: Option<&'a CimError>,
+    #[serde(rename = "Job")]
+    pub job: Option<&'a JobProperties>,
+    #[serde(rename = "GetErrorEx")]
+    pub get_error_ex: &'a [CimError],
+    #[serde(rename = "RequestStateChangeReturnValues")]
+    pub state_change_codes: &'a [u32],
+}
+
+/// Builds the report for a set of runs.
+pub fn build(runs: &[ScenarioRun]) -> RunReport<'_> {
+    RunReport {
+        rpsim_version: env!("CARGO_PKG_VERSION"),
+        scenarios: runs.iter().map(scenario_report).collect(),
+    }
+}
+
+fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
+    ScenarioReport {
+        name: &run.name,
+        file: run.file.display().to_string(),
+        seed: run.seed,
+        passed: run.passed(),
+        trace_hash: &run.outcome.trace_hash,
+        event_count: run.outcome.event_count,
+        sim_time_ns: run.outcome.end_time_ns,
+        checks_passed: run.checks.passed,
+        restored_disks: run.checks.restored_disks,
+        failures: &run.checks.failures,
+        repro: run.repro_command(),
+        exports: run
+            .outcome
+            .exports
+            .iter()
+            .map(|e| ExportReport {
+                name: &e.name,
+                return_code: e.result.return_code,
+                call_error: e.result.error.as_ref(),
+                job: e.final_properties.as_ref(),
+                get_error_ex: &e.get_error_ex,
+                state_change_codes: &e.state_change_codes,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,108 @@
+//! Runs one scenario file end to end: load, simulate with a seed, check, summarise. This is the
+//! single entry point per run that the CLI and the tests share; it must never print.
+
+use rpsim_checks::report::CheckReport;
+use rpsim_scenario::{effective_seed, load_scenario, ScenarioError};
+use rpsim_world::{RunConfig, RunOutcome};
+use std::path::{Path, PathBuf};
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Keep trace records in the outcome (for `--trace`).
+    pub keep_trace: bool,
+    /// Put export directories here instead of a temporary directory.
+    pub keep_exports: Option<PathBuf>,
+}
+
+/// The result of one scenario run, checked.
+#[derive(Debug)]
+pub struct ScenarioRun {
+    pub file: PathBuf,
+    pub name: String,
+    pub seed: u64,
+    pub outcome: RunOutcome,
+    pub checks: CheckReport,
+}
+
+impl ScenarioRun {
+    pub fn passed(&self) -> bool {
+        self.checks.ok()
+    }
+
+    /// The command that replays this run exactly.
+    pub fn repro_command(&self) -> String {
+        format!("rpsim run {} --seed {}", self.file.display(), self.seed)
+    }
+}
+
+/// Why a scenario could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    /// The file is not a valid scenario (bad input: exit code 2).
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The simulation could not proceed (a limit was hit, the scratch space failed).
+    #[error("{file}: {message}")]
+    Simulation { file: String, message: String },
+}
+
+/// Loads, runs and checks one scenario file.
+pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRun, RunFailure> {
+    let scenario = load_scenario(path)?;
+    let seed = effective_seed(&scenario, options.seed);
+    let simulation = |message: String| RunFailure::Simulation {
+        file: path.display().to_string(),
+        message,
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("rpsim-")
+        .tempdir()
+        .map_err(|e| simulation(format!("cannot create a scratch directory: {e}")))?;
+    let export_root = match &options.keep_exports {
+        Some(dir) => prepare_kept_root(dir, &scenario.name).map_err(simulation)?,
+        None => {
+            let root = scratch.path().join("exports");
+            std::fs::create_dir(&root)
+                .map_err(|e| simulation(format!("cannot create {}: {e}", root.display())))?;
+            root
+        }
+    };
+    let config = RunConfig {
+        seed,
+        export_root,
+        keep_trace_records: options.keep_trace,
+    };
+    let outcome = rpsim_world::run(&scenario, &config).map_err(|e| simulation(e.to_string()))?;
+    let restore_scratch = scratch.path().join("restore");
+    let checks = rpsim_checks::check_run(&scenario, &outcome, &restore_scratch);
+    Ok(ScenarioRun {
+        file: path.to_path_buf(),
+        name: scenario.name.clone(),
+        seed,
+        outcome,
+        checks,
+    })
+}
+
+/// `DIR/<scenario>/`, created; refused when it exists and is not empty (nothing the user had is
+/// overwritten).
+fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
+    let safe: String = scenario_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    let root = dir.join(if safe.is_empty() { "scenario".into() } else { safe });
+    if let Ok(mut entries) = std::fs::read_dir(&root) {
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} exists and is not empty; choose another --keep-exports directory or empty it",
+                root.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    Ok(root)
+}

@@ -1,0 +1,432 @@
+//! Reader and verifier of one disk log file (`.rplog`, format v1 of `sim/export/FORMAT.md`),
+//! written from the text of the format, not from the writer's code. Owns every rule of the
+//! format: magic, version, flags, header checksum, extent order and bounds, footer, file
+//! checksum. It streams: it must never load a whole file or a whole extent in memory, and it
+//! must never write anything.
+
+use crate::error::RestoreError;
+use crate::stream::HashingReader;
+use rpsim_export::guid::Guid;
+use rpsim_export::source::Extent;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
+
+pub const LOG_MAGIC: &[u8; 8] = b"RPSIMLOG";
+pub const LOG_VERSION: u32 = 1;
+pub const LOG_FLAG_DIFFERENTIAL: u32 = 1;
+pub const EXTENT_TAG: &[u8; 4] = b"EXTN";
+pub const FOOTER_MAGIC: &[u8; 8] = b"RPLOGEND";
+pub const FOOTER_SIZE_BYTES: u64 = 48;
+/// Tag, reserved, offset and length of one extent record.
+pub const EXTENT_RECORD_HEADER_BYTES: u64 = 24;
+pub const EXTENT_LENGTH_MAX_BYTES: u64 = 64 * 1024 * 1024;
+pub const BLOCK_SIZE_MIN_BYTES: u64 = 4 * 1024;
+pub const BLOCK_SIZE_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// Most extents one log may hold; the reader keeps one small record per extent.
+pub const LOG_EXTENTS_MAX: u64 = 1 << 21;
+/// Magic, version, flags, sizes and the two reference points.
+const HEADER_FIXED_BYTES: usize = 64;
+
+/// The header of a log, verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogHeader {
+    /// Flags bit 0: the log is relative to `base_reference_point`.
+    pub differential: bool,
+    pub virtual_size_bytes: u64,
+    pub block_size_bytes: u64,
+    pub target_reference_point: Guid,
+    /// `None` for a full log (stored as all zero bytes).
+    pub base_reference_point: Option<Guid>,
+    pub disk_instance_id: String,
+    pub target_rct_id: String,
+    pub base_rct_id: String,
+    /// Size of the header including its checksum.
+    pub header_size_bytes: u64,
+}
+
+/// One extent record: the range of the disk and where its data starts in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogExtent {
+    pub extent: Extent,
+    pub data_offset_bytes: u64,
+}
+
+/// A log file whose every byte was verified; extent data stays in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogFile {
+    pub path: PathBuf,
+    pub header: LogHeader,
+    /// In ascending, non-overlapping order, each inside the virtual size.
+    pub extents: Vec<LogExtent>,
+    /// Sum of the extents' lengths.
+    pub data_bytes: u64,
+    pub file_size_bytes: u64,
+}
+
+/// Reads and fully verifies the log at `path`.
+pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
+    let file = File::open(path).map_err(|e| RestoreError::io("open log file", path, e))?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| RestoreError::io("read the size of log file", path, e))?;
+    if !metadata.is_file() {
+        return Err(bad(path, 0, "it is not a regular file".to_string()));
+    }
+    let file_size_bytes = metadata.len();
+    check_magic_first(path, &file, file_size_bytes)?;
+    let mut parser = Parser {
+        path,
+        reader: HashingReader::new(file),
+        file_size_bytes,
+        body_end_bytes: file_size_bytes.saturating_sub(FOOTER_SIZE_BYTES),
+    };
+    if file_size_bytes < FOOTER_SIZE_BYTES + HEADER_FIXED_BYTES as u64 {
+        return Err(bad(
+            path,
+            file_size_bytes,
+            format!("the file is only {file_size_bytes} bytes, too short for a header and a footer; it is truncated"),
+        ));
+    }
+    let header = parser.header()?;
+    let (extents, data_bytes) = parser.extents(&header)?;
+    parser.footer(extents.len() as u64, data_bytes)?;
+    assert_eq!(parser.reader.position_bytes(), file_size_bytes);
+    Ok(LogFile {
+        path: path.to_path_buf(),
+        header,
+        extents,
+        data_bytes,
+        file_size_bytes,
+    })
+}
+
+/// Names a wrong magic before any length rule, so a file of another kind is called that.
+fn check_magic_first(path: &Path, file: &File, file_size_bytes: u64) -> Result<(), RestoreError> {
+    let mut magic = [0u8; 8];
+    if file_size_bytes < magic.len() as u64 {
+        return Ok(());
+    }
+    file.read_exact_at(&mut magic, 0)
+        .map_err(|e| RestoreError::io("read log file", path, e))?;
+    if &magic != LOG_MAGIC {
+        return Err(bad(
+            path,
+            0,
+            format!("magic is {magic:02x?}, not `RPSIMLOG`; this is not an rpsim log"),
+        ));
+    }
+    Ok(())
+}
+
+fn bad(path: &Path, offset_bytes: u64, problem: String) -> RestoreError {
+    RestoreError::Log {
+        path: path.to_path_buf(),
+        offset_bytes,
+        problem,
+    }
+}
+
+struct Parser<'a> {
+    path: &'a Path,
+    reader: HashingReader,
+    file_size_bytes: u64,
+    /// Where the footer must start: everything before it is header and extents.
+    body_end_bytes: u64,
+}
+
+impl Parser<'_> {
+    fn bad(&self, offset_bytes: u64, problem: String) -> RestoreError {
+        bad(self.path, offset_bytes, problem)
+    }
+
+    /// Reads `buf.len()` hashed bytes that must end before the footer.
+    fn take(&mut self, buf: &mut [u8], what: &str) -> Result<(), RestoreError> {
+        let at = self.reader.position_bytes();
+        if at + buf.len() as u64 > self.body_end_bytes {
+            return Err(self.bad(
+                at,
+                format!(
+                    "the {what} runs into the last {FOOTER_SIZE_BYTES} bytes, which must be the footer; \
+                     the file ({} bytes) is truncated",
+                    self.file_size_bytes
+                ),
+            ));
+        }
+        self.reader
+            .read_hashed(buf)
+            .map_err(|e| self.read_failed(at, e))
+    }
+
+    fn read_failed(&self, at: u64, e: io::Error) -> RestoreError {
+        self.bad(
+            at,
+            format!("reading failed ({e}); the file changed or is truncated"),
+        )
+    }
+
+    fn take_u16(&mut self, header: &mut Vec<u8>, what: &str) -> Result<u16, RestoreError> {
+        let mut b = [0u8; 2];
+        self.take(&mut b, what)?;
+        header.extend_from_slice(&b);
+        Ok(u16::from_le_bytes(b))
+    }
+
+    fn take_string(&mut self, header: &mut Vec<u8>, what: &str) -> Result<String, RestoreError> {
+        let at = self.reader.position_bytes();
+        let length_bytes = self.take_u16(header, what)? as usize;
+        let mut bytes = vec![0u8; length_bytes];
+        self.take(&mut bytes, what)?;
+        header.extend_from_slice(&bytes);
+        String::from_utf8(bytes).map_err(|_| self.bad(at, format!("the {what} is not UTF-8")))
+    }
+
+    fn header(&mut self) -> Result<LogHeader, RestoreError> {
+        let mut fixed = [0u8; HEADER_FIXED_BYTES];
+        self.take(&mut fixed, "header")?;
+        if &fixed[0..8] != LOG_MAGIC {
+            return Err(self.bad(
+                0,
+                format!(
+                    "magic is {:02x?}, not `RPSIMLOG`; this is not an rpsim log",
+                    &fixed[0..8]
+                ),
+            ));
+        }
+        let version = le_u32(&fixed[8..12]);
+        if version != LOG_VERSION {
+            return Err(self.bad(
+                8,
+                format!(
+                    "version {version} is not supported (this reader knows version {LOG_VERSION})"
+                ),
+            ));
+        }
+        let mut header_bytes = fixed.to_vec();
+        let disk_instance_id = self.take_string(&mut header_bytes, "disk instance id")?;
+        let target_rct_id = self.take_string(&mut header_bytes, "target RCT id")?;
+        let base_rct_id = self.take_string(&mut header_bytes, "base RCT id")?;
+        let checksum_at = self.reader.position_bytes();
+        let mut stored = [0u8; 8];
+        self.take(&mut stored, "header checksum")?;
+        let computed = xxh3_64(&header_bytes);
+        if u64::from_le_bytes(stored) != computed {
+            return Err(self.bad(
+                checksum_at,
+                format!(
+                    "header checksum is {:016x} but the header hashes to {computed:016x}",
+                    u64::from_le_bytes(stored)
+                ),
+            ));
+        }
+        let header = LogHeader {
+            differential: le_u32(&fixed[12..16]) & LOG_FLAG_DIFFERENTIAL != 0,
+            virtual_size_bytes: le_u64(&fixed[16..24]),
+            block_size_bytes: le_u64(&fixed[24..32]),
+            target_reference_point: guid(&fixed[32..48]),
+            base_reference_point: Some(guid(&fixed[48..64])).filter(|g| *g != Guid::NIL),
+            disk_instance_id,
+            target_rct_id,
+            base_rct_id,
+            header_size_bytes: self.reader.position_bytes(),
+        };
+        self.check_header(&header, le_u32(&fixed[12..16]))?;
+        Ok(header)
+    }
+
+    fn check_header(&self, header: &LogHeader, flags: u32) -> Result<(), RestoreError> {
+        let problem = if flags & !LOG_FLAG_DIFFERENTIAL != 0 {
+            Some(format!(
+                "flags {flags:#x} set bits other than bit 0 (differential)"
+            ))
+        } else if !header.block_size_bytes.is_power_of_two()
+            || !(BLOCK_SIZE_MIN_BYTES..=BLOCK_SIZE_MAX_BYTES).contains(&header.block_size_bytes)
+        {
+            Some(format!(
+                "block size {} bytes is not a power of two from {BLOCK_SIZE_MIN_BYTES} to {BLOCK_SIZE_MAX_BYTES}",
+                header.block_size_bytes
+            ))
+        } else if header.target_reference_point == Guid::NIL {
+            Some("the target reference point is all zero".to_string())
+        } else if header.disk_instance_id.is_empty() {
+            Some("the disk instance id is empty".to_string())
+        } else if header.differential && header.base_reference_point.is_none() {
+            Some(
+                "the log is flagged differential but its base reference point is all zero"
+                    .to_string(),
+            )
+        } else if !header.differential && header.base_reference_point.is_some() {
+            Some(
+                "the log is a full log (flag bit 0 clear) but names a base reference point"
+                    .to_string(),
+            )
+        } else if !header.differential && !header.base_rct_id.is_empty() {
+            Some("the log is a full log but names a base RCT id".to_string())
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(self.bad(12, problem)),
+            None => Ok(()),
+        }
+    }
+
+    fn extents(&mut self, header: &LogHeader) -> Result<(Vec<LogExtent>, u64), RestoreError> {
+        let mut extents: Vec<LogExtent> = Vec::new();
+        let mut data_bytes = 0u64;
+        let mut previous_end_bytes = 0u64;
+        while self.reader.position_bytes() < self.body_end_bytes {
+            if extents.len() as u64 >= LOG_EXTENTS_MAX {
+                return Err(self.bad(
+                    self.reader.position_bytes(),
+                    format!("more than {LOG_EXTENTS_MAX} extents; this reader refuses larger logs"),
+                ));
+            }
+            let log_extent = self.extent_record(header, previous_end_bytes)?;
+            previous_end_bytes = log_extent.extent.end_bytes();
+            data_bytes += log_extent.extent.length_bytes;
+            extents.push(log_extent);
+        }
+        assert_eq!(self.reader.position_bytes(), self.body_end_bytes);
+        Ok((extents, data_bytes))
+    }
+
+    fn extent_record(
+        &mut self,
+        header: &LogHeader,
+        previous_end_bytes: u64,
+    ) -> Result<LogExtent, RestoreError> {
+        let at = self.reader.position_bytes();
+        let left_bytes = self.body_end_bytes - at;
+        let mut record = [0u8; EXTENT_RECORD_HEADER_BYTES as usize];
+        let peek = left_bytes.min(EXTENT_RECORD_HEADER_BYTES) as usize;
+        self.take(&mut record[..peek], "extent record")?;
+        if peek >= FOOTER_MAGIC.len() && &record[..FOOTER_MAGIC.len()] == FOOTER_MAGIC {
+            return Err(self.bad(
+                at,
+                format!("a footer starts here but {left_bytes} more bytes follow it: trailing bytes after the footer"),
+            ));
+        }
+        if peek < EXTENT_RECORD_HEADER_BYTES as usize {
+            return Err(self.bad(
+                at,
+                format!("{left_bytes} bytes remain between the last extent and the footer, too few for an extent record"),
+            ));
+        }
+        if &record[0..4] != EXTENT_TAG {
+            return Err(self.bad(
+                at,
+                format!("expected extent tag `EXTN`, found {:02x?}", &record[0..4]),
+            ));
+        }
+        let reserved = le_u32(&record[4..8]);
+        let extent = Extent {
+            offset_bytes: le_u64(&record[8..16]),
+            length_bytes: le_u64(&record[16..24]),
+        };
+        let problem = if reserved != 0 {
+            Some(format!(
+                "the reserved field of the extent record is {reserved}, not 0"
+            ))
+        } else if extent.length_bytes == 0 || extent.length_bytes > EXTENT_LENGTH_MAX_BYTES {
+            Some(format!(
+                "extent length {} bytes is outside 1..={EXTENT_LENGTH_MAX_BYTES}",
+                extent.length_bytes
+            ))
+        } else if extent.offset_bytes < previous_end_bytes {
+            Some(format!(
+                "extent at offset {} is out of order or overlaps the previous extent, which ends at {previous_end_bytes}",
+                extent.offset_bytes
+            ))
+        } else if extent
+            .offset_bytes
+            .checked_add(extent.length_bytes)
+            .map_or(true, |end| end > header.virtual_size_bytes)
+        {
+            Some(format!(
+                "extent [{}, +{}) lies past the virtual size {} bytes",
+                extent.offset_bytes, extent.length_bytes, header.virtual_size_bytes
+            ))
+        } else if extent.length_bytes > self.body_end_bytes - self.reader.position_bytes() {
+            Some(format!(
+                "the extent's {} data bytes run into the footer; the file is truncated",
+                extent.length_bytes
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(self.bad(at, problem));
+        }
+        let data_offset_bytes = self.reader.position_bytes();
+        self.reader
+            .skip_hashed(extent.length_bytes)
+            .map_err(|e| self.read_failed(data_offset_bytes, e))?;
+        Ok(LogExtent {
+            extent,
+            data_offset_bytes,
+        })
+    }
+
+    fn footer(&mut self, extent_count: u64, data_bytes: u64) -> Result<(), RestoreError> {
+        let at = self.reader.position_bytes();
+        assert_eq!(at, self.body_end_bytes);
+        let file_checksum = self.reader.digest128();
+        let mut footer = [0u8; FOOTER_SIZE_BYTES as usize];
+        self.reader
+            .read_unhashed(&mut footer)
+            .map_err(|e| self.read_failed(at, e))?;
+        let stored_footer_checksum = le_u64(&footer[40..48]);
+        let problem = if &footer[0..8] != FOOTER_MAGIC {
+            Some(format!("footer magic is {:02x?}, not `RPLOGEND`; the file is truncated or has trailing bytes", &footer[0..8]))
+        } else if stored_footer_checksum != xxh3_64(&footer[0..40]) {
+            Some(format!(
+                "footer checksum {stored_footer_checksum:016x} does not match the footer"
+            ))
+        } else if le_u64(&footer[8..16]) != extent_count {
+            Some(format!(
+                "the footer counts {} extents but the file holds {extent_count}",
+                le_u64(&footer[8..16])
+            ))
+        } else if le_u64(&footer[16..24]) != data_bytes {
+            Some(format!(
+                "the footer counts {} data bytes but the extents hold {data_bytes}",
+                le_u64(&footer[16..24])
+            ))
+        } else if le_u128(&footer[24..40]) != file_checksum {
+            Some(format!("the file checksum in the footer does not match the file (which hashes to {file_checksum:032x})"))
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(self.bad(at, problem)),
+            None => Ok(()),
+        }
+    }
+}
+
+fn le_u32(bytes: &[u8]) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&bytes[..4]);
+    u32::from_le_bytes(b)
+}
+
+fn le_u64(bytes: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(b)
+}
+
+fn guid(bytes: &[u8]) -> Guid {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&bytes[..16]);
+    Guid(b)
+}
+
+fn le_u128(bytes: &[u8]) -> u128 {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&bytes[..16]);
+    u128::from_le_bytes(b)
+}

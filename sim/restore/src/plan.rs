@@ -1,0 +1,162 @@
+//! Turns a verified chain into an ordered list of log applications and checks that each
+//! disk's history is continuous: a full log starts (or restarts) a disk, a differential log
+//! must follow the reference point the disk's image is at, with the same geometry. Owns those
+//! rules; it must never write a byte.
+
+use crate::error::RestoreError;
+use crate::logfile::{read_log, LogFile};
+use crate::manifest::ExportManifest;
+use crate::names::{unique_image_name, IMAGES_MAX};
+use rpsim_export::guid::Guid;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Extension of a disk log in an export.
+pub const LOG_EXTENSION: &str = ".rplog";
+
+/// What the image of one disk will be once the plan is applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiskPlan {
+    pub disk_instance_id: String,
+    /// File name inside the output directory.
+    pub image_name: String,
+    pub virtual_size_bytes: u64,
+    pub block_size_bytes: u64,
+    /// The reference point the image is at after the last step that touched it.
+    pub reference_point: Guid,
+}
+
+/// One log to apply; `restart` when it is a full log (the image starts from zeros).
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub log: LogFile,
+    pub restart: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Keyed by disk instance id.
+    pub disks: BTreeMap<String, DiskPlan>,
+    pub steps: Vec<Step>,
+}
+
+/// Reads every log of every export (in chain order, each export's files in manifest order)
+/// and builds the plan, refusing any break in a disk's chain.
+pub fn plan_restore(manifests: &[ExportManifest]) -> Result<Plan, RestoreError> {
+    let mut plan = Plan::default();
+    let mut image_names = BTreeSet::new();
+    for manifest in manifests {
+        let mut disks_in_export = BTreeSet::new();
+        for file in manifest
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(LOG_EXTENSION))
+        {
+            let log = read_log(&manifest.dir.join(&file.path))?;
+            if !disks_in_export.insert(log.header.disk_instance_id.clone()) {
+                return Err(RestoreError::export(
+                    &manifest.dir,
+                    format!(
+                        "disk `{}` has more than one log (`{}` is the second)",
+                        log.header.disk_instance_id, file.path
+                    ),
+                ));
+            }
+            let step = plan_step(manifest, &mut plan.disks, &mut image_names, log)?;
+            plan.steps.push(step);
+        }
+    }
+    assert!(plan.disks.len() <= IMAGES_MAX);
+    Ok(plan)
+}
+
+fn plan_step(
+    manifest: &ExportManifest,
+    disks: &mut BTreeMap<String, DiskPlan>,
+    image_names: &mut BTreeSet<String>,
+    log: LogFile,
+) -> Result<Step, RestoreError> {
+    let header = &log.header;
+    let in_log = |problem: String| {
+        Err(RestoreError::export(
+            &manifest.dir,
+            format!("log `{}` {problem}", log.path.display()),
+        ))
+    };
+    if header.target_reference_point != manifest.reference_point {
+        return in_log(format!(
+            "holds reference point {}, but the export's manifest says {}",
+            header.target_reference_point, manifest.reference_point
+        ));
+    }
+    if header.differential && header.base_reference_point != manifest.base_reference_point {
+        return in_log(format!(
+            "is a differential against {}, but the export's base is {}",
+            header.base_reference_point.unwrap_or(Guid::NIL),
+            manifest
+                .base_reference_point
+                .map_or("- (a full export)".to_string(), |g| g.to_string())
+        ));
+    }
+    let disk_id = header.disk_instance_id.clone();
+    if !header.differential {
+        let image_name = match disks.get(&disk_id) {
+            Some(existing) => existing.image_name.clone(),
+            None => {
+                unique_image_name(&disk_id, image_names).ok_or_else(|| RestoreError::Chain {
+                    problem: format!("the chain holds more than {IMAGES_MAX} disks"),
+                })?
+            }
+        };
+        disks.insert(
+            disk_id.clone(),
+            DiskPlan {
+                disk_instance_id: disk_id,
+                image_name,
+                virtual_size_bytes: header.virtual_size_bytes,
+                block_size_bytes: header.block_size_bytes,
+                reference_point: header.target_reference_point,
+            },
+        );
+        return Ok(Step { log, restart: true });
+    }
+    let Some(disk) = disks.get_mut(&disk_id) else {
+        return Err(RestoreError::Chain {
+            problem: format!(
+                "`{}` is a differential log for disk `{disk_id}`, but no earlier export of the chain holds that disk: \
+                 the chain is broken (pass the full export that holds the disk first)",
+                log.path.display()
+            ),
+        });
+    };
+    if Some(disk.reference_point) != header.base_reference_point {
+        return Err(RestoreError::Chain {
+            problem: format!(
+                "`{}` changes disk `{disk_id}` from reference point {}, but the disk's image is at {}: \
+                 the disk was missing from an export in between, so the chain is broken for it",
+                log.path.display(),
+                header.base_reference_point.unwrap_or(Guid::NIL),
+                disk.reference_point
+            ),
+        });
+    }
+    if (disk.virtual_size_bytes, disk.block_size_bytes)
+        != (header.virtual_size_bytes, header.block_size_bytes)
+    {
+        return Err(RestoreError::Chain {
+            problem: format!(
+                "`{}` says disk `{disk_id}` has virtual size {} and block size {}, but earlier logs say {} and {}: \
+                 a differential cannot change a disk's geometry",
+                log.path.display(),
+                header.virtual_size_bytes,
+                header.block_size_bytes,
+                disk.virtual_size_bytes,
+                disk.block_size_bytes
+            ),
+        });
+    }
+    disk.reference_point = header.target_reference_point;
+    Ok(Step {
+        log,
+        restart: false,
+    })
+}

@@ -1,0 +1,184 @@
+//! Manifest verification: a complete export passes; anything that makes the directory differ
+//! from its manifest, or the manifest differ from the grammar, is refused with a reason.
+
+mod common;
+
+use common::*;
+use rpsim_restore::{verify_export, ReferencePointType, RestoreError};
+use std::fs;
+use std::path::Path;
+
+fn export(root: &Path) -> std::path::PathBuf {
+    let spec = ExportSpec::new(guid(100), guid(2), Some(guid(1)))
+        .log(LogSpec::differential("disk-a", MIB, guid(1), guid(2)).extent(0, pattern(1, 4096)));
+    write_export(root, "inc", &spec)
+}
+
+fn refused(dir: &Path) -> String {
+    match verify_export(dir) {
+        Ok(_) => panic!("`{}` accepted as a complete export", dir.display()),
+        Err(e @ RestoreError::Export { .. }) => e.to_string(),
+        Err(other) => panic!("expected an export error, got {other}"),
+    }
+}
+
+fn assert_mentions(message: &str, needle: &str) {
+    assert!(
+        message.contains(needle),
+        "message `{message}` does not mention `{needle}`"
+    );
+}
+
+/// Rewrites the manifest with `edit` applied to its text before the `end` line, resealed.
+fn edit_manifest(dir: &Path, edit: impl Fn(String) -> String) {
+    let text = fs::read_to_string(dir.join("export.manifest")).unwrap();
+    let body = &text[..text.rfind("end ").unwrap()];
+    fs::write(dir.join("export.manifest"), seal(edit(body.to_string()))).unwrap();
+}
+
+#[test]
+fn complete_export_is_accepted_with_its_fields() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let manifest = verify_export(&dir).unwrap();
+    assert_eq!(manifest.collection_id, guid(100));
+    assert_eq!(manifest.reference_point, guid(2));
+    assert_eq!(manifest.base_reference_point, Some(guid(1)));
+    assert_eq!(manifest.reference_point_type, ReferencePointType::Rct);
+    let paths: Vec<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "Virtual Hard Disks/disk0.rplog",
+            &format!("Virtual Machines/{}.vmcx", guid(2))
+        ]
+    );
+    assert_eq!(manifest.files[1].size_bytes, 9);
+}
+
+#[test]
+fn missing_manifest_means_not_complete() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    fs::remove_file(dir.join("export.manifest")).unwrap();
+    assert_mentions(&refused(&dir), "no `export.manifest`");
+}
+
+#[test]
+fn changed_file_content_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let path = dir
+        .join("Virtual Machines")
+        .join(format!("{}.vmcx", guid(2)));
+    fs::write(&path, b"<CONFIG/>").unwrap();
+    assert_mentions(&refused(&dir), "its content changed");
+}
+
+#[test]
+fn changed_file_size_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let path = dir
+        .join("Virtual Machines")
+        .join(format!("{}.vmcx", guid(2)));
+    fs::write(&path, b"<config/>!").unwrap();
+    assert_mentions(&refused(&dir), "is 10 bytes but its manifest says 9");
+}
+
+#[test]
+fn missing_and_unlisted_files_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    fs::write(dir.join("Virtual Hard Disks/disk1.rplog.partial"), b"x").unwrap();
+    assert_mentions(&refused(&dir), "does not list");
+    fs::remove_file(dir.join("Virtual Hard Disks/disk1.rplog.partial")).unwrap();
+    fs::remove_file(dir.join("Virtual Hard Disks/disk0.rplog")).unwrap();
+    assert_mentions(&refused(&dir), "is missing");
+}
+
+#[test]
+fn symbolic_link_in_export_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    std::os::unix::fs::symlink("/etc/hostname", dir.join("link")).unwrap();
+    assert_mentions(&refused(&dir), "symbolic link");
+}
+
+#[test]
+fn wrong_end_checksum_and_truncation_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let text = fs::read_to_string(dir.join("export.manifest")).unwrap();
+    fs::write(
+        dir.join("export.manifest"),
+        text.replace("reference_point_type 2", "reference_point_type 1"),
+    )
+    .unwrap();
+    assert_mentions(&refused(&dir), "`end` checksum");
+    fs::write(dir.join("export.manifest"), &text[..text.len() - 1]).unwrap();
+    assert_mentions(&refused(&dir), "does not end with a line end");
+    let cut = text.rfind("end ").unwrap();
+    fs::write(dir.join("export.manifest"), &text[..cut]).unwrap();
+    assert_mentions(&refused(&dir), "not an `end` line");
+}
+
+#[test]
+fn grammar_errors_name_the_line() {
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "rpsim-export-manifest 1",
+            "rpsim-export-manifest 2",
+            "line 1",
+        ),
+        (
+            "reference_point_type 2",
+            "reference_point_type 3",
+            "neither 1 nor 2",
+        ),
+        ("collection_id ", "collection_ID ", "line 2"),
+        ("file 9 ", "file 09 ", "not a decimal number"),
+        (
+            "Virtual Machines/",
+            "../Virtual Machines/",
+            "not a plain relative path",
+        ),
+        ("file 9 ", "file  9 ", "line 7"),
+    ];
+    for (from, to, needle) in cases {
+        let root = tempfile::tempdir().unwrap();
+        let dir = export(root.path());
+        edit_manifest(&dir, |body| body.replacen(from, to, 1));
+        assert_mentions(&refused(&dir), needle);
+    }
+}
+
+#[test]
+fn unsorted_file_lines_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    edit_manifest(&dir, |body| {
+        let mut lines: Vec<&str> = body.lines().collect();
+        lines.swap(5, 6);
+        lines.join("\n") + "\n"
+    });
+    assert_mentions(&refused(&dir), "not sorted");
+}
+
+#[test]
+fn listing_the_manifest_itself_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    edit_manifest(&dir, |body| {
+        body + "file 1 00000000000000000000000000000000 export.manifest\n"
+    });
+    assert_mentions(&refused(&dir), "the manifest itself");
+}
+
+#[test]
+fn a_plain_file_is_not_an_export() {
+    let root = tempfile::tempdir().unwrap();
+    let path = root.path().join("f");
+    fs::write(&path, b"x").unwrap();
+    assert_mentions(&refused(&path), "not a directory");
+}
