@@ -6,7 +6,9 @@ use rpsim::runner::{run_scenario_file, RunOptions};
 use std::path::{Path, PathBuf};
 
 fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
 }
 
 fn trace_hash(file: &Path, seed: u64) -> String {

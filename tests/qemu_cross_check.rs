@@ -26,7 +26,11 @@ fn qemu_img_and_rpsim_agree_on_a_restored_differential_chain() {
     let images = out.path().join("images");
     let summary = rpsim_restore::restore_chain(&[dir("full"), dir("diff")], &images).unwrap();
     // The smallest disk (`log`, filled from offset 0) keeps the byte search short.
-    let disk = summary.disks.iter().min_by_key(|d| d.virtual_size_bytes).unwrap();
+    let disk = summary
+        .disks
+        .iter()
+        .min_by_key(|d| d.virtual_size_bytes)
+        .unwrap();
     let oracle = run.outcome.world.oracle();
     let reference = out.path().join("reference.raw");
     write_reference_image(
@@ -49,7 +53,10 @@ fn qemu_img_and_rpsim_agree_on_a_restored_differential_chain() {
         eprintln!("qemu-img is not installed; cross-check skipped");
         return;
     };
-    assert!(ours.is_ok(), "rpsim says the restored image differs: {ours:?}");
+    assert!(
+        ours.is_ok(),
+        "rpsim says the restored image differs: {ours:?}"
+    );
     assert!(qemu_equal, "qemu-img says the restored image differs");
 
     flip_first_data_byte(&disk.image_path);
@@ -60,14 +67,20 @@ fn qemu_img_and_rpsim_agree_on_a_restored_differential_chain() {
         &disk.image_path,
         disk.virtual_size_bytes,
     );
-    let qemu_equal = qemu_img_compare(&disk.image_path, &reference).unwrap().unwrap();
+    let qemu_equal = qemu_img_compare(&disk.image_path, &reference)
+        .unwrap()
+        .unwrap();
     assert!(ours.is_err(), "rpsim missed a changed byte");
     assert!(!qemu_equal, "qemu-img missed a changed byte");
 }
 
 /// Changes the first non-zero byte of the image (an allocated block starts with data).
 fn flip_first_data_byte(image: &Path) {
-    let mut file = std::fs::OpenOptions::new().read(true).write(true).open(image).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(image)
+        .unwrap();
     let mut buf = vec![0u8; 1 << 20];
     let mut offset = 0u64;
     loop {

@@ -5,7 +5,7 @@
 use libtest_mimic::{Arguments, Failed, Trial};
 use rpsim::runner::{run_scenario_file, RunOptions};
 use rpsim::suite::{discover, scenario_stem};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn main() {
     let args = Arguments::from_args();
@@ -21,7 +21,7 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn run_one(file: &PathBuf) -> Result<(), Failed> {
+fn run_one(file: &Path) -> Result<(), Failed> {
     let run = run_scenario_file(file, &RunOptions::default()).map_err(|e| e.to_string())?;
     if run.passed() {
         return Ok(());

@@ -88,7 +88,11 @@ fn print_run(run: &ScenarioRun, quiet: bool) {
     let exports = &run.outcome.exports;
     let completed = exports
         .iter()
-        .filter(|e| e.final_properties.as_ref().is_some_and(|p| p.job_state == 7))
+        .filter(|e| {
+            e.final_properties
+                .as_ref()
+                .is_some_and(|p| p.job_state == 7)
+        })
         .count();
     println!(
         "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}",

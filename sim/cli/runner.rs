@@ -92,9 +92,19 @@ pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRu
 fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
     let safe: String = scenario_name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let root = dir.join(if safe.is_empty() { "scenario".into() } else { safe });
+    let root = dir.join(if safe.is_empty() {
+        "scenario".into()
+    } else {
+        safe
+    });
     if let Ok(mut entries) = std::fs::read_dir(&root) {
         if entries.next().is_some() {
             return Err(format!(

@@ -13,11 +13,15 @@ pub const SCENARIO_FILES_MAX: usize = 10_000;
 /// means the built-in suite.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let defaults = [PathBuf::from(DEFAULT_SUITE_DIR)];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     let mut files = Vec::new();
     for path in paths {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         if meta.is_dir() {
             files.extend(yaml_files_in(path)?);
         } else {

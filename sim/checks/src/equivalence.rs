@@ -29,6 +29,8 @@ pub struct EquivalenceStats {
     pub data_regions_scanned: u64,
     /// Bytes of those regions outside the extents, all found zero.
     pub outside_bytes_checked: u64,
+    /// Every byte read from the image: extent bytes plus outside bytes.
+    pub compared_bytes: u64,
 }
 
 /// Why an image is not the disk.
@@ -118,7 +120,10 @@ pub fn check_restored_disk(
         (a, b) => a.or(b),
     };
     match first {
-        None => Ok(stats),
+        None => {
+            stats.compared_bytes = stats.extent_bytes_compared + stats.outside_bytes_checked;
+            Ok(stats)
+        }
         Some((offset_bytes, expected_hex, actual_hex, location)) => Err(Mismatch::Bytes {
             disk_instance_id: disk_instance_id.to_string(),
             offset_bytes,
@@ -169,7 +174,7 @@ fn check_extent_list(extents: &[Extent], virtual_size_bytes: u64) -> Result<(), 
         let end = extent.offset_bytes.checked_add(extent.length_bytes);
         if extent.length_bytes == 0
             || extent.offset_bytes < previous_end_bytes
-            || end.map_or(true, |e| e > virtual_size_bytes)
+            || !matches!(end, Some(e) if e <= virtual_size_bytes)
         {
             return Err(format!(
                 "the world listed extent [{}, +{}), which is empty, out of order or past the virtual size {virtual_size_bytes}",

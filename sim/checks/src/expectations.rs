@@ -10,7 +10,10 @@ use std::path::{Component, Path};
 /// Checks every `expect` entry of the scenario.
 pub fn check_expectations(scenario: &Scenario, outcome: &RunOutcome, report: &mut CheckReport) {
     for expectation in &scenario.expect {
-        let record = outcome.exports.iter().find(|r| r.name == expectation.export);
+        let record = outcome
+            .exports
+            .iter()
+            .find(|r| r.name == expectation.export);
         let Some(record) = record else {
             report.record(
                 "expect",
@@ -66,7 +69,11 @@ fn check_one(expectation: &Expectation, record: &ExportRecord, report: &mut Chec
             (!found).then(|| {
                 format!(
                     "no error text contains {needle:?}; the texts were: {}",
-                    if texts.is_empty() { "(none)".to_string() } else { texts.join(" | ") }
+                    if texts.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        texts.join(" | ")
+                    }
                 )
             }),
         );
@@ -126,9 +133,7 @@ fn file_state(record: &ExportRecord, relative: &str) -> Option<bool> {
 
 fn bad_relative(relative: &str) -> Option<String> {
     let path = Path::new(relative);
-    let plain = path
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)));
+    let plain = path.components().all(|c| matches!(c, Component::Normal(_)));
     (!plain || relative.is_empty()).then(|| {
         format!("`{relative}` must be a relative path inside the export directory, without `..`")
     })

@@ -3,4 +3,23 @@
 //! must never change either.
 
 pub mod equivalence;
+pub mod expectations;
+pub mod invariants;
 pub mod qemu;
+pub mod report;
+pub mod restore_check;
+
+use report::CheckReport;
+use rpsim_scenario::model::Scenario;
+use rpsim_world::RunOutcome;
+use std::path::Path;
+
+/// Every check of a finished run: the scenario's expectations, the invariants, and restore
+/// equivalence of every completed export (images go under `scratch`, removed as it goes).
+pub fn check_run(scenario: &Scenario, outcome: &RunOutcome, scratch: &Path) -> CheckReport {
+    let mut report = CheckReport::default();
+    expectations::check_expectations(scenario, outcome, &mut report);
+    invariants::check_invariants(outcome, &mut report);
+    restore_check::check_restores(outcome, scratch, &mut report);
+    report
+}

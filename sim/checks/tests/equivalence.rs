@@ -135,6 +135,10 @@ fn identical_image_passes_and_every_extent_is_compared() {
     assert_eq!(stats.extents_compared, 3);
     assert_eq!(stats.extent_bytes_compared, 8192 + 2 * MIB + 100 + 4096);
     assert!(stats.data_regions_scanned >= 1);
+    assert_eq!(
+        stats.compared_bytes,
+        stats.extent_bytes_compared + stats.outside_bytes_checked
+    );
 }
 
 #[test]
@@ -336,4 +340,26 @@ fn qemu_img_error_is_reported() {
         Ok(Some(answer)) => panic!("qemu-img compared a missing file: {answer}"),
         Err(message) => assert!(message.contains("missing.raw"), "{message}"),
     }
+}
+
+#[test]
+fn terabyte_sparse_image_is_checked_through_its_holes() {
+    const TIB: u64 = 1024 * 1024 * MIB;
+    let mut source = FakeSource::new();
+    source.extents.insert(TIB - MIB, pattern(7, MIB as usize));
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("big.raw");
+    write_reference_image(&source, DISK, &source.reference_point, TIB, &image).unwrap();
+    let stats = check_restored_disk(&source, DISK, &source.reference_point, &image, TIB).unwrap();
+    assert_eq!(stats.extents_compared, 4);
+    assert!(
+        stats.outside_bytes_checked < 64 * MIB,
+        "holes were read: {stats:?}"
+    );
+    patch(&image, TIB - 1, &[0]);
+    let err = check_restored_disk(&source, DISK, &source.reference_point, &image, TIB).unwrap_err();
+    assert!(
+        matches!(err, Mismatch::Bytes { offset_bytes, .. } if offset_bytes == TIB - 1),
+        "{err}"
+    );
 }

@@ -6,17 +6,16 @@
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure};
 use crate::guid::Guid;
 use crate::layout;
-use crate::logfile::LogEncoder;
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::plan::{self, Content, FileKind, Plan, PlannedFile, WRITE_CHUNK_BYTES_MAX};
 use crate::service::{ExportCall, StepOutcome};
 use crate::source::ExportSource;
 use crate::states;
+use crate::stream::{new_writing, produce, Writing};
 use crate::target::{DirProbe, ExportTarget, FileHandle};
 use crate::validate::{self, ValidatedCall};
 use crate::wmi::{return_code, state_change_code, CimError, JobState, RequestedState};
 use std::path::{Path, PathBuf};
-use xxhash_rust::xxh3::Xxh3Default;
 
 /// Where the job is in its work (JobState is what clients see; this is what `step` does next).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,29 +66,6 @@ pub struct CompletedFile {
     pub disk_instance_id: Option<String>,
     pub size_bytes: u64,
     pub xxh3_128: u128,
-}
-
-/// The file being written.
-#[derive(Clone)]
-struct Writing {
-    handle: Option<FileHandle>,
-    pending: Vec<u8>,
-    pending_pos: usize,
-    /// Next blob byte or next log record to produce.
-    next: usize,
-    encoder: Option<LogEncoder>,
-    footer_done: bool,
-    hasher: Xxh3Default,
-    written_bytes: u64,
-}
-
-impl std::fmt::Debug for Writing {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.debug_struct("Writing")
-            .field("handle", &self.handle)
-            .field("written_bytes", &self.written_bytes)
-            .finish()
-    }
 }
 
 /// Times of the job, all from `now_ns` arguments.
@@ -677,67 +653,6 @@ impl Job {
         error.perceived_severity = errors::severity::WARNING;
         self.cleanup_errors.push(error);
     }
-}
-
-fn new_writing(handle: FileHandle) -> Writing {
-    Writing {
-        handle: Some(handle),
-        pending: vec![],
-        pending_pos: 0,
-        next: 0,
-        encoder: None,
-        footer_done: false,
-        hasher: Xxh3Default::new(),
-        written_bytes: 0,
-    }
-}
-
-/// Refills `w.pending` with the next piece of the file (header, a record, the footer, or up to
-/// WRITE_CHUNK_BYTES_MAX of a blob); sets `footer_done` when nothing remains.
-fn produce(
-    w: &mut Writing,
-    source: &dyn ExportSource,
-    file: &PlannedFile,
-    rp: &Guid,
-) -> Result<(), Failure> {
-    w.pending.clear();
-    w.pending_pos = 0;
-    match &file.content {
-        Content::Blob(bytes) => {
-            let end = (w.next + WRITE_CHUNK_BYTES_MAX as usize).min(bytes.len());
-            w.pending.extend_from_slice(&bytes[w.next..end]);
-            w.next = end;
-            w.footer_done = end == bytes.len();
-        }
-        Content::Log { header, records } => match w.encoder.as_mut() {
-            None => {
-                let (encoder, bytes) = LogEncoder::new(header);
-                w.encoder = Some(encoder);
-                w.pending = bytes;
-            }
-            Some(encoder) => match records.get(w.next) {
-                Some(record) => {
-                    let mut data = vec![0u8; record.length_bytes as usize];
-                    source
-                        .read_extent(&header.disk_instance_id, rp, *record, &mut data)
-                        .map_err(|e| {
-                            let what = format!(
-                                "reading {} bytes at offset {}",
-                                record.length_bytes, record.offset_bytes
-                            );
-                            errors::source_failure(&what, &e)
-                        })?;
-                    w.pending = encoder.record(record.offset_bytes, &data);
-                    w.next += 1;
-                }
-                None => {
-                    w.pending = encoder.footer();
-                    w.footer_done = true;
-                }
-            },
-        },
-    }
-    Ok(())
 }
 
 fn describe(file: &PlannedFile) -> String {

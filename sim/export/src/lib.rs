@@ -17,6 +17,7 @@ pub mod selection;
 pub mod service;
 pub mod source;
 pub mod states;
+pub mod stream;
 pub mod target;
 pub mod validate;
 pub mod wmi;

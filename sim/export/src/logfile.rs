@@ -290,10 +290,8 @@ fn decode_record(
             "extent at {at}: offsets not strictly ascending or overlapping"
         ));
     }
-    if !offset_bytes
-        .checked_add(length_bytes)
-        .is_some_and(|end| end <= header.virtual_size_bytes)
-    {
+    let inside = matches!(offset_bytes.checked_add(length_bytes), Some(end) if end <= header.virtual_size_bytes);
+    if !inside {
         return Err(format!("extent at {at}: beyond the virtual size"));
     }
     if (body_end - r.pos) < length_bytes as usize {

@@ -4,7 +4,8 @@
 //! disk logs or write anything.
 
 use crate::error::RestoreError;
-use crate::manifest::{verify_export, ExportManifest};
+use crate::export::verify_export;
+use crate::manifest::ExportManifest;
 use std::path::PathBuf;
 
 /// Longest chain (full plus differentials) accepted.

@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod error;
+pub mod export;
 pub mod image;
 pub mod logfile;
 pub mod manifest;
@@ -14,9 +15,10 @@ mod stream;
 
 pub use chain::verify_chain;
 pub use error::RestoreError;
+pub use export::verify_export;
 pub use image::{DiskSummary, RestoreSummary};
 pub use logfile::{read_log, LogExtent, LogFile, LogHeader};
-pub use manifest::{verify_export, ExportManifest, ManifestFile, ReferencePointType};
+pub use manifest::{verify_manifest, ExportManifest, ManifestFile, ReferencePointType};
 
 use std::path::{Path, PathBuf};
 

@@ -340,10 +340,7 @@ impl Parser<'_> {
                 "extent at offset {} is out of order or overlaps the previous extent, which ends at {previous_end_bytes}",
                 extent.offset_bytes
             ))
-        } else if extent
-            .offset_bytes
-            .checked_add(extent.length_bytes)
-            .map_or(true, |end| end > header.virtual_size_bytes)
+        } else if !matches!(extent.offset_bytes.checked_add(extent.length_bytes), Some(end) if end <= header.virtual_size_bytes)
         {
             Some(format!(
                 "extent [{}, +{}) lies past the virtual size {} bytes",

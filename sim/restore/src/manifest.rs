@@ -5,6 +5,7 @@
 //! symbolic link out of it.
 
 use crate::error::RestoreError;
+use crate::logfile::LogFile;
 use crate::stream::hash_file;
 use rpsim_export::guid::Guid;
 use std::collections::BTreeSet;
@@ -51,10 +52,13 @@ pub struct ExportManifest {
     pub reference_point_type: ReferencePointType,
     /// Sorted by path, byte order.
     pub files: Vec<ManifestFile>,
+    /// The export's disk logs, verified, in `files` order (filled by `verify_export`).
+    pub logs: Vec<LogFile>,
 }
 
-/// Checks that `dir` is a complete export and returns its manifest.
-pub fn verify_export(dir: &Path) -> Result<ExportManifest, RestoreError> {
+/// Checks the manifest of `dir` against the directory (grammar, `end` checksum, exactly the
+/// listed files with their sizes and checksums) and returns it, with `logs` still empty.
+pub fn verify_manifest(dir: &Path) -> Result<ExportManifest, RestoreError> {
     let kind = fs::symlink_metadata(dir)
         .map_err(|e| RestoreError::io("look at export directory", dir, e))?;
     if !kind.is_dir() {
@@ -209,6 +213,7 @@ fn parse_lines(lines: &[&str]) -> Result<ExportManifest, String> {
         base_reference_point,
         reference_point_type,
         files,
+        logs: Vec::new(),
     })
 }
 

@@ -4,14 +4,11 @@
 //! rules; it must never write a byte.
 
 use crate::error::RestoreError;
-use crate::logfile::{read_log, LogFile};
+use crate::logfile::LogFile;
 use crate::manifest::ExportManifest;
 use crate::names::{unique_image_name, IMAGES_MAX};
 use rpsim_export::guid::Guid;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Extension of a disk log in an export.
-pub const LOG_EXTENSION: &str = ".rplog";
 
 /// What the image of one disk will be once the plan is applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,29 +36,15 @@ pub struct Plan {
     pub steps: Vec<Step>,
 }
 
-/// Reads every log of every export (in chain order, each export's files in manifest order)
-/// and builds the plan, refusing any break in a disk's chain.
+/// Builds the plan from the verified logs of every export (in chain order, each export's logs
+/// in manifest order), refusing any break in a disk's chain.
 pub fn plan_restore(manifests: &[ExportManifest]) -> Result<Plan, RestoreError> {
     let mut plan = Plan::default();
     let mut image_names = BTreeSet::new();
     for manifest in manifests {
-        let mut disks_in_export = BTreeSet::new();
-        for file in manifest
-            .files
-            .iter()
-            .filter(|f| f.path.ends_with(LOG_EXTENSION))
-        {
-            let log = read_log(&manifest.dir.join(&file.path))?;
-            if !disks_in_export.insert(log.header.disk_instance_id.clone()) {
-                return Err(RestoreError::export(
-                    &manifest.dir,
-                    format!(
-                        "disk `{}` has more than one log (`{}` is the second)",
-                        log.header.disk_instance_id, file.path
-                    ),
-                ));
-            }
-            let step = plan_step(manifest, &mut plan.disks, &mut image_names, log)?;
+        for log in &manifest.logs {
+            assert_eq!(log.header.target_reference_point, manifest.reference_point);
+            let step = plan_step(&mut plan.disks, &mut image_names, log.clone())?;
             plan.steps.push(step);
         }
     }
@@ -70,33 +53,11 @@ pub fn plan_restore(manifests: &[ExportManifest]) -> Result<Plan, RestoreError> 
 }
 
 fn plan_step(
-    manifest: &ExportManifest,
     disks: &mut BTreeMap<String, DiskPlan>,
     image_names: &mut BTreeSet<String>,
     log: LogFile,
 ) -> Result<Step, RestoreError> {
     let header = &log.header;
-    let in_log = |problem: String| {
-        Err(RestoreError::export(
-            &manifest.dir,
-            format!("log `{}` {problem}", log.path.display()),
-        ))
-    };
-    if header.target_reference_point != manifest.reference_point {
-        return in_log(format!(
-            "holds reference point {}, but the export's manifest says {}",
-            header.target_reference_point, manifest.reference_point
-        ));
-    }
-    if header.differential && header.base_reference_point != manifest.base_reference_point {
-        return in_log(format!(
-            "is a differential against {}, but the export's base is {}",
-            header.base_reference_point.unwrap_or(Guid::NIL),
-            manifest
-                .base_reference_point
-                .map_or("- (a full export)".to_string(), |g| g.to_string())
-        ));
-    }
     let disk_id = header.disk_instance_id.clone();
     if !header.differential {
         let image_name = match disks.get(&disk_id) {

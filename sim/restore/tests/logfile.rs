@@ -147,7 +147,7 @@ fn truncated_logs_are_refused_at_every_cut() {
 fn trailing_bytes_after_the_footer_are_refused() {
     for extra in [1usize, 7, 30, 100] {
         let mut bytes = encode_log(&sample());
-        bytes.extend(std::iter::repeat(0xaa).take(extra));
+        bytes.resize(bytes.len() + extra, 0xaa);
         let message = refused(&bytes);
         assert!(
             message.contains("trailing") || message.contains("too few"),
@@ -246,4 +246,32 @@ fn missing_file_is_an_io_error_naming_it() {
     let err = read_log(std::path::Path::new("/nonexistent/x.rplog")).unwrap_err();
     assert!(matches!(err, RestoreError::Io { .. }));
     assert_mentions(&err.to_string(), "/nonexistent/x.rplog");
+}
+
+#[test]
+fn every_single_byte_flip_and_every_truncation_of_a_small_log_is_refused() {
+    let spec = LogSpec::differential("d", MIB, guid(1), guid(2))
+        .extent(0, pattern(1, 40))
+        .extent(4096, pattern(2, 33));
+    let bytes = encode_log(&spec);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.rplog");
+    for at in 0..bytes.len() {
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 0x01;
+        fs::write(&path, &damaged).unwrap();
+        assert!(
+            read_log(&path).is_err(),
+            "flipping bit 0 of byte {at} went unnoticed"
+        );
+    }
+    for cut in 0..bytes.len() {
+        fs::write(&path, &bytes[..cut]).unwrap();
+        assert!(
+            read_log(&path).is_err(),
+            "truncation to {cut} bytes went unnoticed"
+        );
+    }
+    fs::write(&path, &bytes).unwrap();
+    assert!(read_log(&path).is_ok(), "the undamaged log must still read");
 }

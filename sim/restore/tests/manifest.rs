@@ -182,3 +182,51 @@ fn a_plain_file_is_not_an_export() {
     fs::write(&path, b"x").unwrap();
     assert_mentions(&refused(&path), "not a directory");
 }
+
+#[test]
+fn damaged_log_listed_with_its_own_checksum_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let log_path = dir.join("Virtual Hard Disks/disk0.rplog");
+    let mut bytes = fs::read(&log_path).unwrap();
+    let at = bytes.len() - 100;
+    bytes[at] ^= 1;
+    fs::write(&log_path, bytes).unwrap();
+    let text = manifest_text(&dir, guid(100), guid(2), Some(guid(1)), 2);
+    fs::write(dir.join("export.manifest"), text).unwrap();
+    let err = verify_export(&dir).unwrap_err();
+    assert!(matches!(err, RestoreError::Log { .. }), "{err}");
+    assert!(err.to_string().contains("file checksum"), "{err}");
+}
+
+#[test]
+fn full_export_holding_a_differential_log_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let spec = ExportSpec::new(guid(100), guid(2), None).log(LogSpec::differential(
+        "d",
+        MIB,
+        guid(1),
+        guid(2),
+    ));
+    let dir = write_export(root.path(), "full", &spec);
+    assert_mentions(&refused(&dir), "but the export's base is - (a full export)");
+}
+
+#[test]
+fn two_logs_of_one_disk_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let spec = ExportSpec::new(guid(100), guid(2), None)
+        .log(LogSpec::full("d", MIB, guid(2)))
+        .log(LogSpec::full("d", MIB, guid(2)));
+    let dir = write_export(root.path(), "full", &spec);
+    assert_mentions(&refused(&dir), "more than one log");
+}
+
+#[test]
+fn verified_export_carries_its_logs() {
+    let root = tempfile::tempdir().unwrap();
+    let manifest = verify_export(&export(root.path())).unwrap();
+    assert_eq!(manifest.logs.len(), 1);
+    assert_eq!(manifest.logs[0].header.disk_instance_id, "disk-a");
+    assert_eq!(manifest.logs[0].extents.len(), 1);
+}

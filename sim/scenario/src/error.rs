@@ -40,7 +40,10 @@ pub(crate) struct Spanned {
 
 /// Why a scenario file was refused; holds every problem found (bounded by the validator).
 #[derive(Debug)]
-pub struct ScenarioError {
+pub struct ScenarioError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: ScenarioErrorKind,
     file_name: String,
     diagnostics: Vec<Located>,
@@ -55,7 +58,7 @@ impl ScenarioError {
             kind,
             ScenarioErrorKind::Read | ScenarioErrorKind::TooLarge
         ));
-        ScenarioError {
+        ScenarioError(Box::new(Inner {
             kind,
             file_name: file_name.to_string(),
             diagnostics: vec![Located {
@@ -66,7 +69,7 @@ impl ScenarioError {
             }],
             spans: Vec::new(),
             source: None,
-        }
+        }))
     }
 
     /// An error with located problems in `text`.
@@ -81,42 +84,42 @@ impl ScenarioError {
             .iter()
             .map(|p| (p.offset_bytes.min(text.len()), p.len_bytes))
             .collect();
-        ScenarioError {
+        ScenarioError(Box::new(Inner {
             kind,
             file_name: file_name.to_string(),
             diagnostics: problems.into_iter().map(|p| p.located).collect(),
             spans,
             source: Some(NamedSource::new(file_name, text.to_string())),
-        }
+        }))
     }
 
     pub fn kind(&self) -> ScenarioErrorKind {
-        self.kind
+        self.0.kind
     }
 
     pub fn file_name(&self) -> &str {
-        &self.file_name
+        &self.0.file_name
     }
 
-    /// Every problem, in the order found (document order for validation problems).
+    /// Every problem, in the order found (see [`crate::validate::validate`]).
     pub fn diagnostics(&self) -> &[Located] {
-        &self.diagnostics
+        &self.0.diagnostics
     }
 }
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.diagnostics.iter().enumerate() {
+        for (i, d) in self.0.diagnostics.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             if d.line == 0 {
-                write!(f, "{}: {}", self.file_name, d.message)?;
+                write!(f, "{}: {}", self.0.file_name, d.message)?;
             } else {
                 write!(
                     f,
                     "{}:{}:{}: {}",
-                    self.file_name, d.line, d.column, d.message
+                    self.0.file_name, d.line, d.column, d.message
                 )?;
             }
         }
@@ -128,7 +131,7 @@ impl std::error::Error for ScenarioError {}
 
 impl Diagnostic for ScenarioError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let code = match self.kind {
+        let code = match self.0.kind {
             ScenarioErrorKind::Read => "rpsim::scenario::read",
             ScenarioErrorKind::TooLarge => "rpsim::scenario::too_large",
             ScenarioErrorKind::Syntax => "rpsim::scenario::syntax",
@@ -138,20 +141,19 @@ impl Diagnostic for ScenarioError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn SourceCode)
+        self.0.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.spans.is_empty() {
+        if self.0.spans.is_empty() {
             return None;
         }
         let labels = self
+            .0
             .diagnostics
             .iter()
-            .zip(&self.spans)
-            .map(|(d, (offset, len))| {
-                LabeledSpan::new(Some(d.message.clone()), *offset, *len)
-            });
+            .zip(&self.0.spans)
+            .map(|(d, (offset, len))| LabeledSpan::new(Some(d.message.clone()), *offset, *len));
         Some(Box::new(labels))
     }
 }
@@ -185,6 +187,15 @@ mod tests {
         assert_eq!(error.to_string(), "x.yaml:1:4: first\nx.yaml:2:4: second");
         assert_eq!(error.diagnostics().len(), 2);
         assert_eq!(error.labels().map(|l| l.count()), Some(2));
+    }
+
+    #[test]
+    fn the_error_can_become_a_miette_report() {
+        fn report<E: Diagnostic + Send + Sync + 'static>(error: E) -> miette::Report {
+            miette::Report::new(error)
+        }
+        let error = ScenarioError::whole_file(ScenarioErrorKind::TooLarge, "big.yaml", "x".into());
+        assert_eq!(report(error).to_string(), "big.yaml: x");
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub fn parse_scenario(file_name: &str, text: &str) -> Result<Scenario, ScenarioE
     })?;
     let problems = validate(&scenario);
     if problems.is_empty() {
+        assert_eq!(scenario.version, 1, "a valid scenario is version 1");
         return Ok(scenario);
     }
     Err(ScenarioError::in_text(

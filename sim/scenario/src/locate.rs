@@ -58,10 +58,19 @@ pub fn locate(text: &str, targets: &[(NodePath, Anchor)]) -> Vec<Position> {
         }
     }
     let found = walk(text, &wanted);
-    targets
+    let positions: Vec<Position> = targets
         .iter()
         .map(|(path, anchor)| resolve(text, &found, path, *anchor))
-        .collect()
+        .collect();
+    assert_eq!(positions.len(), targets.len());
+    for p in &positions {
+        assert!(p.line >= 1 && p.column >= 1, "positions are 1-based");
+        assert!(
+            p.offset_bytes + p.len_bytes <= text.len(),
+            "spans lie in the text"
+        );
+    }
+    positions
 }
 
 fn resolve(
@@ -105,8 +114,13 @@ fn position(text: &str, span: &Span) -> Position {
 
 /// One open collection while walking events.
 enum Frame {
-    Mapping { key: Option<String>, next_is_key: bool },
-    Sequence { next_index: usize },
+    Mapping {
+        key: Option<String>,
+        next_is_key: bool,
+    },
+    Sequence {
+        next_index: usize,
+    },
     /// Inside a complex (non-scalar) mapping key: no path reaches it.
     Skipped,
 }
@@ -187,13 +201,13 @@ impl Walker<'_> {
                 Some(Segment::Index(*next_index - 1))
             }
             Some((Frame::Mapping { key, next_is_key }, _)) if *next_is_key => {
+                // A key adds no path of its own; a complex (collection) key is skipped whole.
                 *next_is_key = false;
                 *key = scalar.map(str::to_string);
-                let Some(name) = scalar else {
-                    return Opening::Skipped;
-                };
-                let segment = Segment::Key(name.to_string());
-                self.record(Some(&segment), Anchor::Key, span);
+                if let Some(name) = scalar {
+                    let segment = Segment::Key(name.to_string());
+                    self.record(Some(&segment), Anchor::Key, span);
+                }
                 return Opening::Skipped;
             }
             Some((Frame::Mapping { key, next_is_key }, _)) => {
@@ -241,7 +255,11 @@ mod tests {
     fn at(text: &str, path: NodePath, anchor: Anchor) -> (usize, usize, &str) {
         let position = locate(text, &[(path, anchor)])[0];
         let end = position.offset_bytes + position.len_bytes;
-        (position.line, position.column, &text[position.offset_bytes..end])
+        (
+            position.line,
+            position.column,
+            &text[position.offset_bytes..end],
+        )
     }
 
     const TEXT: &str = "\
@@ -270,7 +288,12 @@ c: [p, q]
 
     #[test]
     fn missing_nodes_fall_back_to_their_deepest_ancestor() {
-        let path = NodePath::root().key("a").key("b").index(0).key("nope").index(3);
+        let path = NodePath::root()
+            .key("a")
+            .key("b")
+            .index(0)
+            .key("nope")
+            .index(3);
         let (line, column, _) = at(TEXT, path, Anchor::Value);
         assert_eq!((line, column), (3, 7), "the mapping of b[0] starts at 3:7");
         let (line, column, _) = at(TEXT, NodePath::root().key("zz"), Anchor::Key);
@@ -287,7 +310,10 @@ c: [p, q]
     #[test]
     fn complex_keys_are_skipped_without_confusing_later_paths() {
         let text = "? [k1, k2]\n: v\nafter: 5\n";
-        assert_eq!(at(text, NodePath::root().key("after"), Anchor::Value), (3, 8, "5"));
+        assert_eq!(
+            at(text, NodePath::root().key("after"), Anchor::Value),
+            (3, 8, "5")
+        );
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! `validate`.
 
 use crate::units::{ByteRate, ByteSize, Percent, SimDuration};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Format version; only `1` exists.
@@ -17,23 +17,23 @@ pub struct Scenario {
     #[serde(default)]
     pub description: String,
     /// Seed used when the CLI gives none.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     pub hosts: Vec<Host>,
     pub storage: Storage,
     pub vm_groups: Vec<VmGroup>,
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_faults: Option<RandomFaults>,
     #[serde(default)]
     pub expect: Vec<Expectation>,
     /// Sim time at which the run stops even if jobs are still running (default: 1h).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_at: Option<SimDuration>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
     pub name: String,
@@ -41,7 +41,7 @@ pub struct Host {
     pub state: HostState,
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum HostState {
     #[default]
@@ -50,7 +50,7 @@ pub enum HostState {
 }
 
 /// The export target's storage.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
     pub capacity: ByteSize,
@@ -59,7 +59,7 @@ pub struct Storage {
     pub latency: SimDuration,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct VmGroup {
     pub name: String,
@@ -69,7 +69,7 @@ pub struct VmGroup {
     pub shared_disks: Vec<SharedDisk>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Vm {
     pub name: String,
@@ -78,11 +78,11 @@ pub struct Vm {
     pub state: VmState,
     #[serde(default)]
     pub disks: Vec<Disk>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<Workload>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum VmState {
     Running,
@@ -91,7 +91,7 @@ pub enum VmState {
     Paused,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Disk {
     pub name: String,
@@ -102,7 +102,7 @@ pub struct Disk {
     pub fill: Fill,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SharedDisk {
     pub name: String,
@@ -114,7 +114,7 @@ pub struct SharedDisk {
     /// Names of member VMs (at least two) the disk is attached to.
     pub attached_to: Vec<String>,
     /// Writes to the shared disk (issued by the first attached VM).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<Workload>,
 }
 
@@ -124,7 +124,7 @@ pub fn default_block_size() -> ByteSize {
 }
 
 /// What a disk holds before the timeline starts.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fill {
     /// Bytes allocated (rounded up to whole blocks); 0 leaves the disk empty.
@@ -134,7 +134,7 @@ pub struct Fill {
     pub layout: FillLayout,
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FillLayout {
     /// Allocated blocks from the start of the disk.
@@ -145,7 +145,7 @@ pub enum FillLayout {
 }
 
 /// A guest that keeps writing, including while exports run.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
     pub write_rate: ByteRate,
@@ -153,22 +153,22 @@ pub struct Workload {
     pub write_size: ByteSize,
     pub pattern: WritePattern,
     /// For `hot_spot`: share of the disk that receives most writes (default 10%).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hot_spot_size: Option<Percent>,
     /// For `hot_spot`: share of writes that land in the hot spot (default 90%).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hot_spot_share: Option<Percent>,
     /// Which of the VM's disks receive writes (default: all of them).
     #[serde(default)]
     pub disks: Vec<String>,
     /// Sim time when writing starts (default 0) and stops (default: never).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<SimDuration>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<SimDuration>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum WritePattern {
     Sequential,
@@ -177,21 +177,21 @@ pub enum WritePattern {
 }
 
 /// One timed action. Exactly one action field must be set.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     pub at: SimDuration,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_reference_point: Option<CreateReferencePoint>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export: Option<Export>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_state_change: Option<RequestStateChange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destroy_reference_point: Option<ReferencePointRef>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remove_associated_data: Option<ReferencePointRef>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
 }
 
@@ -239,7 +239,7 @@ impl TimelineEntry {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CreateReferencePoint {
     /// Scenario-local name used by later entries.
@@ -251,14 +251,14 @@ pub struct CreateReferencePoint {
     pub consistency: Consistency,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferencePointKind {
     Log,
     Rct,
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Consistency {
     #[default]
@@ -266,28 +266,28 @@ pub enum Consistency {
     ApplicationConsistent,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Export {
     /// Scenario-local name of this export, used by `expect` and `request_state_change`.
     pub name: String,
     pub reference_point: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
     /// Directory name under the simulated export root `/exports/`. Mutually exclusive with
     /// `export_directory`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_dir: Option<String>,
     /// Raw `ExportDirectory` string passed to the call, for testing validation (relative paths,
     /// odd characters). Mutually exclusive with `target_dir`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_directory: Option<String>,
     /// Disk selection: VM name → disk names. Absent exports every disk of every VM.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disks: Option<Vec<DiskSelection>>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DiskSelection {
     pub vm: String,
@@ -296,18 +296,18 @@ pub struct DiskSelection {
     pub disks: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RequestStateChange {
     pub export: String,
     pub state: RequestedState,
     /// `TimeoutPeriod`; absent or `0` means none.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<SimDuration>,
 }
 
 /// `RequestedState` values of `CIM_ConcreteJob.RequestStateChange`.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestedState {
     Start,
@@ -317,52 +317,52 @@ pub enum RequestedState {
     Service,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReferencePointRef {
     pub reference_point: String,
 }
 
 /// A fault injected at a fixed time.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     pub kind: FaultKind,
     /// Host for `host_crash`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// VM for `vm_removed` / `vm_migrated`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vm: Option<String>,
     /// Destination host for `vm_migrated`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_host: Option<String>,
     /// Disk (`vm/disk` or a shared disk name) for `source_read_error`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<String>,
     /// Group for `vm_removed`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Reference point for `reference_point_destroyed` / `log_removed`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_point: Option<String>,
     /// For `target_out_of_space`: fail once this many more bytes were written.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_bytes: Option<ByteSize>,
     /// For `target_io_error`: which operation fails.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<TargetOperation>,
     /// For `target_slow`: new bandwidth and latency.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<ByteRate>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<SimDuration>,
     /// For `target_stall` / `host_crash`: how long until recovery.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<SimDuration>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     TargetOutOfSpace,
@@ -377,7 +377,7 @@ pub enum FaultKind {
     LogRemoved,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetOperation {
     Write,
@@ -387,21 +387,21 @@ pub enum TargetOperation {
 }
 
 /// Faults drawn from the seed.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RandomFaults {
     /// Expected faults per sim second, e.g. `0.5`.
     pub rate_per_s: f64,
     /// Kinds to draw from (uniformly).
     pub kinds: Vec<FaultKind>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
     /// At most this many faults in a run (default 8, max 1000).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<u32>,
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Window {
     pub from: SimDuration,
@@ -409,20 +409,20 @@ pub struct Window {
 }
 
 /// What must be true of one export at the end of the run.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
     pub export: String,
     /// Return code of `ExportReferencePoint` (4096 job started, 32773 invalid parameter, ...).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_code: Option<u32>,
     /// Final `JobState` (7 Completed, 8 Terminated, 9 Killed, 10 Exception).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_state: Option<u16>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<u32>,
     /// Text the job's `ErrorDescription` or any `GetErrorEx` message must contain.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_contains: Option<String>,
     /// Paths relative to the export directory that must exist / must not exist.
     #[serde(default)]
@@ -430,6 +430,6 @@ pub struct Expectation {
     #[serde(default)]
     pub files_absent: Vec<String>,
     /// Expected return codes of `request_state_change` entries on this export, in order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_change_codes: Option<Vec<u32>>,
 }

@@ -2,7 +2,7 @@
 //! (`100MiB/s`) and percentages (`10%`). Owns parsing and display of those quantities; it must
 //! never know what the quantities are used for.
 
-use serde::{de, Deserialize, Deserializer};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Largest byte quantity a scenario may name: 64 TiB. Anything larger is refused when parsed.
@@ -104,26 +104,30 @@ fn scaled(number: &str, scale: u64, what: &str, original: &str) -> Result<u64, S
             .map_err(|_| format!("`{original}` is not a {what}: malformed number"))?
     };
     let frac_den = 10u128.pow(frac.len() as u32);
-    let total = whole * scale as u128 * frac_den + frac_value * scale as u128;
+    let too_large = || format!("`{original}` is too large for a {what}");
+    let total = whole
+        .checked_mul(scale as u128)
+        .and_then(|t| t.checked_mul(frac_den))
+        .and_then(|t| t.checked_add(frac_value * scale as u128))
+        .ok_or_else(too_large)?;
     if total % frac_den != 0 {
         return Err(format!(
             "`{original}` is not a whole number of the base unit of a {what}"
         ));
     }
     let total = total / frac_den;
-    u64::try_from(total).map_err(|_| format!("`{original}` is too large for a {what}"))
+    u64::try_from(total).map_err(|_| too_large())
 }
 
 fn lookup(units: &[(&str, u64)], unit: &str) -> Option<u64> {
-    units.iter().find(|(name, _)| *name == unit).map(|(_, s)| *s)
+    units
+        .iter()
+        .find(|(name, _)| *name == unit)
+        .map(|(_, s)| *s)
 }
 
 fn unit_names(units: &[(&str, u64)]) -> String {
-    units
-        .iter()
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
+    units.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
 
 /// Parses a byte size such as `64GiB`; a bare number is bytes.
@@ -181,7 +185,9 @@ pub fn parse_byte_rate(text: &str) -> Result<ByteRate, String> {
     };
     let bytes = parse_byte_size(size).map_err(|e| format!("rate {e}"))?;
     if bytes.0 == 0 {
-        return Err(format!("`{text}` is a rate of zero; a rate must be positive"));
+        return Err(format!(
+            "`{text}` is a rate of zero; a rate must be positive"
+        ));
     }
     Ok(ByteRate(bytes.0))
 }
@@ -190,9 +196,7 @@ pub fn parse_byte_rate(text: &str) -> Result<ByteRate, String> {
 pub fn parse_percent(text: &str) -> Result<Percent, String> {
     let trimmed = text.trim();
     let Some(number) = trimmed.strip_suffix('%') else {
-        return Err(format!(
-            "`{text}` is not a percentage: write it like `10%`"
-        ));
+        return Err(format!("`{text}` is not a percentage: write it like `10%`"));
     };
     let value = scaled(number.trim(), 100, "percentage", text)?;
     if value > 10_000 {
@@ -262,6 +266,18 @@ impl<'de> Deserialize<'de> for Percent {
     }
 }
 
+/// Each unit serialises as its display text (`64GiB`, `250ms`), which parses back to itself.
+macro_rules! serialize_as_text {
+    ($($unit:ty),*) => {$(
+        impl Serialize for $unit {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+    )*};
+}
+serialize_as_text!(ByteSize, SimDuration, ByteRate, Percent);
+
 fn display_scaled(f: &mut fmt::Formatter, value: u64, units: &[(&str, u64)]) -> fmt::Result {
     let best = units
         .iter()
@@ -309,14 +325,34 @@ mod tests {
         assert_eq!(parse_byte_size("4096").unwrap().0, 4096);
         assert!(parse_byte_size("1.3B").is_err());
         assert!(parse_byte_size("65TiB").unwrap_err().contains("limit"));
-        assert!(parse_byte_size("12Gb").unwrap_err().contains("unknown size unit"));
+        assert!(parse_byte_size("12Gb")
+            .unwrap_err()
+            .contains("unknown size unit"));
+    }
+
+    #[test]
+    fn huge_numbers_are_refused_without_overflow() {
+        let digits = "9".repeat(38);
+        for text in [format!("{digits}TiB"), format!("{digits}.999999999TiB")] {
+            assert!(
+                parse_byte_size(&text).unwrap_err().contains("too large"),
+                "{text}"
+            );
+        }
+        assert!(parse_duration(&format!("{digits}h")).is_err());
+        assert!(
+            parse_byte_size(&"9".repeat(60)).is_err(),
+            "beyond u128 is malformed"
+        );
     }
 
     #[test]
     fn durations_need_units_except_zero() {
         assert_eq!(parse_duration("250ms").unwrap().0, 250_000_000);
         assert_eq!(parse_duration("0").unwrap().0, 0);
-        assert!(parse_duration("5").unwrap_err().contains("needs a time unit"));
+        assert!(parse_duration("5")
+            .unwrap_err()
+            .contains("needs a time unit"));
         assert_eq!(parse_duration("2min").unwrap().0, 120_000_000_000);
     }
 

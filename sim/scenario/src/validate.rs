@@ -148,15 +148,19 @@ pub(crate) fn listing<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     text
 }
 
-/// Every broken rule of `scenario`, in document order, at most [`PROBLEMS_MAX`] (+1 note).
-/// Empty means valid.
+/// Every broken rule of `scenario`, at most [`PROBLEMS_MAX`] (plus a note when more exist).
+/// Order: the topology in file order, then the timeline in run order (time, then file order),
+/// then random faults, expectations and `stop_at`. Empty means valid.
 pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     let mut problems = Problems::default();
     let root = NodePath::root();
     if scenario.version != 1 {
         problems.at(
             &root.key("version"),
-            format!("version {} is not supported; only version 1 exists", scenario.version),
+            format!(
+                "version {} is not supported; only version 1 exists",
+                scenario.version
+            ),
         );
     }
     problems.name(&root.key("name"), "scenario", &scenario.name);
@@ -168,10 +172,15 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     timeline::check_expectations(scenario, &names, &mut problems);
     if let Some(stop_at) = scenario.stop_at {
         if stop_at.ns() == 0 {
-            problems.at(&root.key("stop_at"), "stop_at is 0; give a positive time such as `1h`");
+            problems.at(
+                &root.key("stop_at"),
+                "stop_at is 0; give a positive time such as `1h`",
+            );
         }
     }
-    problems.finish()
+    let problems = problems.finish();
+    assert!(problems.len() <= PROBLEMS_MAX + 1, "problems are capped");
+    problems
 }
 
 fn check_random_faults(random: &RandomFaults, path: &NodePath, problems: &mut Problems) {
@@ -187,7 +196,10 @@ fn check_random_faults(random: &RandomFaults, path: &NodePath, problems: &mut Pr
     }
     let kinds = path.key("kinds");
     if random.kinds.is_empty() {
-        problems.at(&kinds, "kinds is empty; list at least one fault kind to draw from");
+        problems.at(
+            &kinds,
+            "kinds is empty; list at least one fault kind to draw from",
+        );
     }
     problems.count(&kinds, "kinds", random.kinds.len(), RANDOM_FAULT_KINDS_MAX);
     if let Some(window) = &random.window {

@@ -84,7 +84,10 @@ fn each_invalid_file_is_refused_at_its_line_and_column_with_its_message() {
         }
         let shown = error.to_string();
         let prefix = format!("{}:{}:{}: ", path.display(), case.line, case.column);
-        assert!(shown.starts_with(&prefix), "{shown} does not start with {prefix}");
+        assert!(
+            shown.starts_with(&prefix),
+            "{shown} does not start with {prefix}"
+        );
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

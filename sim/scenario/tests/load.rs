@@ -18,14 +18,26 @@ fn the_full_feature_example_parses_into_what_it_says() {
     assert_eq!(scenario.storage.latency.ns(), 2_000_000);
     let sql_1 = &scenario.vm_groups[0].vms[0];
     assert_eq!(sql_1.disks[0].block_size.bytes(), 32 << 20);
-    assert_eq!(sql_1.disks[1].block_size.bytes(), 2 << 20, "default block size");
+    assert_eq!(
+        sql_1.disks[1].block_size.bytes(),
+        2 << 20,
+        "default block size"
+    );
     let workload = sql_1.workload.as_ref().expect("sql-1 has a workload");
     assert_eq!(workload.pattern, WritePattern::HotSpot);
-    assert_eq!(workload.hot_spot_share.map(|p| p.basis_points()), Some(9000));
+    assert_eq!(
+        workload.hot_spot_share.map(|p| p.basis_points()),
+        Some(9000)
+    );
     assert_eq!(scenario.vm_groups[0].shared_disks[0].attached_to.len(), 2);
     assert_eq!(scenario.timeline.len(), 23);
     for entry in &scenario.timeline {
-        assert_eq!(entry.actions().len(), 1, "entry at {} has one action", entry.at);
+        assert_eq!(
+            entry.actions().len(),
+            1,
+            "entry at {} has one action",
+            entry.at
+        );
     }
     let Action::Export(diff) = scenario.timeline[8].action() else {
         panic!("entry 8 is the differential export");
@@ -40,7 +52,10 @@ fn the_full_feature_example_parses_into_what_it_says() {
 #[test]
 fn the_first_yaml_example_of_format_md_parses() {
     let format = include_str!("../FORMAT.md");
-    let start = format.find("```yaml\n").expect("FORMAT.md has a ```yaml block") + 8;
+    let start = format
+        .find("```yaml\n")
+        .expect("FORMAT.md has a ```yaml block")
+        + 8;
     let length = format[start..].find("```").expect("the yaml block ends");
     let example = &format[start..start + length];
     if let Err(error) = parse_scenario("FORMAT.md example", example) {
@@ -55,7 +70,11 @@ fn seed_precedence_is_cli_then_scenario_then_default() {
     assert_eq!(effective_seed(&scenario, None), 42);
     scenario.seed = None;
     assert_eq!(effective_seed(&scenario, None), SEED_DEFAULT);
-    assert_eq!(effective_seed(&scenario, Some(0)), 0, "an explicit 0 is a seed too");
+    assert_eq!(
+        effective_seed(&scenario, Some(0)),
+        0,
+        "an explicit 0 is a seed too"
+    );
 }
 
 #[test]
@@ -65,9 +84,15 @@ fn an_unreadable_file_names_the_path_and_the_os_error() {
     let error = load_scenario(&path).expect_err("no such file");
     assert_eq!(error.kind(), ScenarioErrorKind::Read);
     let shown = error.to_string();
-    assert!(shown.starts_with(&format!("{}: cannot read", path.display())), "{shown}");
+    assert!(
+        shown.starts_with(&format!("{}: cannot read", path.display())),
+        "{shown}"
+    );
     let os = std::io::Error::from(std::io::ErrorKind::NotFound).to_string();
-    assert!(shown.to_lowercase().contains("no such file") || shown.contains(&os), "{shown}");
+    assert!(
+        shown.to_lowercase().contains("no such file") || shown.contains(&os),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -78,7 +103,10 @@ fn files_over_the_size_limit_are_refused_before_parsing() {
     std::fs::write(&path, &text).expect("write");
     let error = load_scenario(&path).expect_err("too large");
     assert_eq!(error.kind(), ScenarioErrorKind::TooLarge);
-    assert!(error.to_string().contains("larger than the limit of 4 MiB"), "{error}");
+    assert!(
+        error.to_string().contains("larger than the limit of 4 MiB"),
+        "{error}"
+    );
     let error = parse_scenario("huge.yaml", &text).expect_err("too large");
     assert_eq!(error.kind(), ScenarioErrorKind::TooLarge);
 }
@@ -101,8 +129,10 @@ fn alias_bomb(field: &str) -> String {
     text.push_str("expect:\n  - export: e\n    files_present: &l0 [a, a, a, a, a, a, a, a, a]\n");
     for level in 1..=9 {
         let previous = format!("*l{}", level - 1);
-        let list = vec![previous.as_str(); 9].join(", ");
-        text.push_str(&format!("  - export: e{level}\n    {field}: &l{level} [{list}]\n"));
+        let list = [previous.as_str(); 9].join(", ");
+        text.push_str(&format!(
+            "  - export: e{level}\n    {field}: &l{level} [{list}]\n"
+        ));
     }
     text
 }
@@ -138,11 +168,17 @@ vm_groups:
 ";
     let error = parse_scenario("anchor.yaml", text).expect_err("b has no disk `d`");
     let first = &error.diagnostics()[0];
-    assert_eq!(first.path.as_deref(), Some("vm_groups[0].vms[1].workload.disks[0]"));
+    assert_eq!(
+        first.path.as_deref(),
+        Some("vm_groups[0].vms[1].workload.disks[0]")
+    );
     assert_eq!((first.line, first.column), (11, 20), "{error}");
     let fixed = text.replace("[{name: e,", "[{name: d,");
     let scenario = parse_scenario("anchor.yaml", &fixed).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(scenario.vm_groups[0].vms[1].workload, scenario.vm_groups[0].vms[0].workload);
+    assert_eq!(
+        scenario.vm_groups[0].vms[1].workload,
+        scenario.vm_groups[0].vms[0].workload
+    );
 }
 
 #[test]
@@ -151,11 +187,48 @@ fn columns_count_characters_not_bytes() {
     let error = parse_scenario("utf8.yaml", text).expect_err("bad host state");
     let first = &error.diagnostics()[0];
     assert_eq!((first.line, first.column), (3, 32), "{error}");
-    assert!(first.message.contains("unknown variant `sideways`"), "{error}");
+    assert!(
+        first.message.contains("unknown variant `sideways`"),
+        "{error}"
+    );
 }
 
 #[test]
 fn the_format_md_example_is_the_full_feature_fixture() {
     let format = include_str!("../FORMAT.md");
-    assert!(format.contains(&format!("```yaml\n{FULL}```")), "FORMAT.md example drifted");
+    assert!(
+        format.contains(&format!("```yaml\n{FULL}```")),
+        "FORMAT.md example drifted"
+    );
+}
+
+#[test]
+fn a_scenario_serialised_to_yaml_parses_back_to_itself() {
+    let scenario = parse_scenario("full.yaml", FULL).expect("valid");
+    let yaml = serde_norway::to_string(&scenario).expect("serialisable");
+    assert!(
+        !yaml.contains("null"),
+        "absent options are left out:\n{yaml}"
+    );
+    let again = parse_scenario("round-trip.yaml", &yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    assert_eq!(again, scenario);
+}
+
+#[test]
+fn miette_shows_the_offending_line_with_a_label() {
+    let text = FULL.replace(
+        "host: host-b\n        generation: 1",
+        "host: host-z\n        generation: 1",
+    );
+    let error = parse_scenario("full.yaml", &text).expect_err("unknown host");
+    let mut out = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .render_report(&mut out, &error)
+        .expect("render into a String");
+    assert!(out.contains("host: host-z"), "snippet:\n{out}");
+    assert!(
+        out.contains("defined hosts: host-a, host-b, host-spare"),
+        "label:\n{out}"
+    );
+    assert!(out.contains("full.yaml:43:15"), "location:\n{out}");
 }

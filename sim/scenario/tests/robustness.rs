@@ -2,7 +2,7 @@
 //! not on deep nesting. Every error it returns has a position inside the text and renders.
 
 use proptest::prelude::*;
-use rpsim_scenario::{parse_scenario, ScenarioError};
+use rpsim_scenario::{parse_scenario, units, ScenarioError};
 
 const FULL: &str = include_str!("data/full.yaml");
 
@@ -11,7 +11,11 @@ fn check_error(text: &str, error: &ScenarioError) {
     assert!(!error.diagnostics().is_empty());
     let lines = text.lines().count() + 1;
     for d in error.diagnostics() {
-        assert!(d.line >= 1 && d.line <= lines, "line {} of {lines}: {error}", d.line);
+        assert!(
+            d.line >= 1 && d.line <= lines,
+            "line {} of {lines}: {error}",
+            d.line
+        );
         assert!(d.column >= 1, "column {}: {error}", d.column);
         assert!(!d.message.is_empty());
     }
@@ -30,9 +34,41 @@ fn parse_checked(text: &str) {
 
 /// Fragments that make YAML and scenario mistakes likely.
 const TOKENS: &[&str] = &[
-    ":", "- ", "{", "}", "[", "]", "&a ", "*a", "\t", "\n", "  ", "'", "\"", "#", "é", "0", "-1",
-    "99999999999999999999", "1.5", "64TiB", "65TiB", "4KiB", "/s", "%", "null", "~", "!!str ",
-    "name: x", "kind: host_crash", "at: 1s", "? ", "---\n", "...\n", "<<: *a",
+    ":",
+    "- ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "&a ",
+    "*a",
+    "\t",
+    "\n",
+    "  ",
+    "'",
+    "\"",
+    "#",
+    "é",
+    "0",
+    "-1",
+    "99999999999999999999",
+    "99999999999999999999999999999999999999TiB",
+    "1.5",
+    "64TiB",
+    "65TiB",
+    "4KiB",
+    "/s",
+    "%",
+    "null",
+    "~",
+    "!!str ",
+    "name: x",
+    "kind: host_crash",
+    "at: 1s",
+    "? ",
+    "---\n",
+    "...\n",
+    "<<: *a",
 ];
 
 #[derive(Clone, Debug)]
@@ -101,6 +137,26 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn units_display_as_text_that_parses_back(
+        bytes in 0..=units::BYTE_SIZE_MAX,
+        ns in 0..=units::DURATION_NS_MAX,
+        basis_points in 0u32..=10_000,
+    ) {
+        let size = units::ByteSize(bytes);
+        prop_assert_eq!(units::parse_byte_size(&size.to_string()), Ok(size));
+        let duration = units::SimDuration(ns);
+        prop_assert_eq!(units::parse_duration(&duration.to_string()), Ok(duration));
+        let percent = units::Percent(basis_points);
+        prop_assert_eq!(units::parse_percent(&percent.to_string()), Ok(percent));
+        if bytes > 0 {
+            let rate = units::ByteRate(bytes);
+            prop_assert_eq!(units::parse_byte_rate(&rate.to_string()), Ok(rate));
+        }
+    }
+}
+
 #[test]
 fn deep_nesting_is_refused_without_overflowing_the_stack() {
     for (open, close) in [("[", "]"), ("{a: ", "}"), ("- ", "")] {
@@ -116,5 +172,8 @@ fn a_valid_scenario_with_a_later_duplicate_document_is_refused() {
     let text = format!("{FULL}---\n{FULL}");
     let error = parse_scenario("two.yaml", &text).expect_err("two documents");
     check_error(&text, &error);
-    assert!(error.to_string().contains("more than one document"), "{error}");
+    assert!(
+        error.to_string().contains("more than one document"),
+        "{error}"
+    );
 }

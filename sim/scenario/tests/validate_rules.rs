@@ -39,9 +39,17 @@ fn problems(extra: &str) -> Vec<(String, String)> {
 /// Asserts exactly one problem, at `path`, whose message contains `message`.
 fn assert_one(extra: &str, path: &str, message: &str) {
     let found = problems(extra);
-    assert_eq!(found.len(), 1, "expected one problem for {extra:?}, got {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one problem for {extra:?}, got {found:#?}"
+    );
     assert_eq!(found[0].0, path, "path of {:?}", found[0].1);
-    assert!(found[0].1.contains(message), "{:?} lacks {message:?}", found[0].1);
+    assert!(
+        found[0].1.contains(message),
+        "{:?} lacks {message:?}",
+        found[0].1
+    );
 }
 
 #[test]
@@ -58,7 +66,11 @@ fn entries_run_by_time_then_file_order() {
   - at: 0
     create_reference_point: {name: rp2, group: g, type: log}
 ";
-    assert_one(same_time_before, "timeline[1].destroy_reference_point.reference_point", "created later, at 0ns");
+    assert_one(
+        same_time_before,
+        "timeline[1].destroy_reference_point.reference_point",
+        "created later, at 0ns",
+    );
     let earlier_time_later_in_file = "  - at: 2s
     request_state_change: {export: e, state: kill}
   - at: 1s
@@ -69,19 +81,31 @@ fn entries_run_by_time_then_file_order() {
 
 #[test]
 fn an_entry_without_an_action_is_refused() {
-    assert_one("  - at: 1s\n", "timeline[1]", "timeline entry has no action; give exactly one of");
+    assert_one(
+        "  - at: 1s\n",
+        "timeline[1]",
+        "timeline entry has no action; give exactly one of",
+    );
 }
 
 #[test]
 fn reference_point_and_export_names_are_unique() {
     let twice = "  - at: 1s\n    create_reference_point: {name: rp, group: other, type: rct}\n";
-    assert_one(twice, "timeline[1].create_reference_point.name", "reference point `rp` is created twice");
+    assert_one(
+        twice,
+        "timeline[1].create_reference_point.name",
+        "reference point `rp` is created twice",
+    );
     let exports = "  - at: 1s
     export: {name: e, reference_point: rp, target_dir: x}
   - at: 2s
     export: {name: e, reference_point: rp, target_dir: y}
 ";
-    assert_one(exports, "timeline[2].export.name", "export `e` is defined twice");
+    assert_one(
+        exports,
+        "timeline[2].export.name",
+        "export `e` is defined twice",
+    );
 }
 
 #[test]
@@ -97,11 +121,19 @@ fn disk_selection_resolves_within_the_reference_points_group() {
     let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         paths,
-        ["timeline[1].export.disks[2].vm", "timeline[1].export.disks[3].vm", "timeline[1].export.disks[3].disks[0]"],
+        [
+            "timeline[1].export.disks[2].vm",
+            "timeline[1].export.disks[3].vm",
+            "timeline[1].export.disks[3].disks[0]"
+        ],
         "{found:#?}"
     );
-    assert!(found[0].1.contains("VM `c` is not a member of group `g`; members: a, b"));
-    assert!(found[2].1.contains("disk `zz` is not attached to VM `a`; its disks: d, q"));
+    assert!(found[0]
+        .1
+        .contains("VM `c` is not a member of group `g`; members: a, b"));
+    assert!(found[2]
+        .1
+        .contains("disk `zz` is not attached to VM `a`; its disks: d, q"));
 }
 
 #[test]
@@ -114,17 +146,40 @@ fn fault_names_resolve_and_disks_may_be_vm_slash_disk_or_shared() {
     fault: {kind: vm_removed, vm: c, group: other}
 ";
     assert_eq!(problems(ok), vec![]);
-    assert_one("  - at: 1s\n    fault: {kind: source_read_error, disk: c/d}\n", "timeline[1].fault.disk", "disk `c/d` is not defined");
-    assert_one("  - at: 1s\n    fault: {kind: vm_removed, vm: c, group: g}\n", "timeline[1].fault.group", "VM `c` is a member of group `other`, not `g`");
-    assert_one("  - at: 1s\n    fault: {kind: vm_migrated, vm: a, to_host: h9}\n", "timeline[1].fault.to_host", "host `h9` is not defined; defined hosts: h1, h2");
-    assert_one("  - at: 1s\n    fault: {kind: target_slow}\n", "timeline[1].fault.kind", "needs at least one of: bandwidth, latency");
-    assert_one("  - at: 1s\n    fault: {kind: log_removed, reference_point: nope}\n", "timeline[1].fault.reference_point", "reference point `nope` is not created");
+    assert_one(
+        "  - at: 1s\n    fault: {kind: source_read_error, disk: c/d}\n",
+        "timeline[1].fault.disk",
+        "disk `c/d` is not defined",
+    );
+    assert_one(
+        "  - at: 1s\n    fault: {kind: vm_removed, vm: c, group: g}\n",
+        "timeline[1].fault.group",
+        "VM `c` is a member of group `other`, not `g`",
+    );
+    assert_one(
+        "  - at: 1s\n    fault: {kind: vm_migrated, vm: a, to_host: h9}\n",
+        "timeline[1].fault.to_host",
+        "host `h9` is not defined; defined hosts: h1, h2",
+    );
+    assert_one(
+        "  - at: 1s\n    fault: {kind: target_slow}\n",
+        "timeline[1].fault.kind",
+        "needs at least one of: bandwidth, latency",
+    );
+    assert_one(
+        "  - at: 1s\n    fault: {kind: log_removed, reference_point: nope}\n",
+        "timeline[1].fault.reference_point",
+        "reference point `nope` is not created",
+    );
 }
 
 #[test]
 fn hostile_vm_names_are_allowed_and_resolve_through_slashes() {
-    let text = BASE.replace("name: a,", "name: \"../../a\",").replace("[a, b]", "[\"../../a\", b]");
-    let text = format!("{text}  - at: 1s\n    fault: {{kind: source_read_error, disk: ../../a/d}}\n");
+    let text = BASE
+        .replace("name: a,", "name: \"../../a\",")
+        .replace("[a, b]", "[\"../../a\", b]");
+    let text =
+        format!("{text}  - at: 1s\n    fault: {{kind: source_read_error, disk: ../../a/d}}\n");
     if let Err(error) = parse_scenario("hostile.yaml", &text) {
         panic!("hostile names are data, not paths:\n{error}");
     }
@@ -132,15 +187,25 @@ fn hostile_vm_names_are_allowed_and_resolve_through_slashes() {
 
 #[test]
 fn random_faults_ranges_are_checked() {
-    let bad = "random_faults: {rate_per_s: 101, kinds: [], window: {from: 5s, to: 5s}, max: 1001}\n";
+    let bad =
+        "random_faults: {rate_per_s: 101, kinds: [], window: {from: 5s, to: 5s}, max: 1001}\n";
     let found = problems(bad);
     let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         paths,
-        ["random_faults.rate_per_s", "random_faults.kinds", "random_faults.window.to", "random_faults.max"],
+        [
+            "random_faults.rate_per_s",
+            "random_faults.kinds",
+            "random_faults.window.to",
+            "random_faults.max"
+        ],
         "{found:#?}"
     );
-    assert_one("random_faults: {rate_per_s: .nan, kinds: [host_crash]}\n", "random_faults.rate_per_s", "out of range");
+    assert_one(
+        "random_faults: {rate_per_s: .nan, kinds: [host_crash]}\n",
+        "random_faults.rate_per_s",
+        "out of range",
+    );
 }
 
 #[test]
@@ -155,7 +220,12 @@ expect:
     let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         paths,
-        ["expect[0].files_present[1]", "expect[0].files_present[2]", "expect[1].export", "expect[1].job_state"],
+        [
+            "expect[0].files_present[1]",
+            "expect[0].files_present[2]",
+            "expect[1].export",
+            "expect[1].job_state"
+        ],
         "{found:#?}"
     );
 }
@@ -186,7 +256,11 @@ fn workload_rules() {
         "disks: [{name: d, size: 1GiB}],\n         workload: {write_rate: 20GiB/s, write_size: 0, pattern: random, disks: [d, d, x], start: 5s, stop: 5s}}\n      - {name: b",
     );
     let error = parse_scenario("w.yaml", &text).expect_err("invalid workload");
-    let paths: Vec<String> = error.diagnostics().iter().filter_map(|d| d.path.clone()).collect();
+    let paths: Vec<String> = error
+        .diagnostics()
+        .iter()
+        .filter_map(|d| d.path.clone())
+        .collect();
     let base = "vm_groups[0].vms[0].workload";
     let expected: Vec<String> = ["write_size", "write_rate", "stop", "disks[1]", "disks[2]"]
         .iter()
@@ -198,33 +272,60 @@ fn workload_rules() {
 #[test]
 fn names_are_non_empty_and_short() {
     let long = "n".repeat(129);
-    let text = BASE.replace("name: base", "name: \"\"").replace("{name: h2}", &format!("{{name: {long}}}"));
+    let text = BASE
+        .replace("name: base", "name: \"\"")
+        .replace("{name: h2}", &format!("{{name: {long}}}"));
     let error = parse_scenario("n.yaml", &text).expect_err("bad names");
-    let messages: Vec<&str> = error.diagnostics().iter().map(|d| d.message.as_str()).collect();
+    let messages: Vec<&str> = error
+        .diagnostics()
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
     assert!(messages[0].contains("scenario name is empty"), "{error}");
-    assert!(messages[1].contains("host name is 129 bytes long; at most 128"), "{error}");
+    assert!(
+        messages[1].contains("host name is 129 bytes long; at most 128"),
+        "{error}"
+    );
 }
 
 #[test]
 fn problems_are_capped_with_a_count_of_the_rest() {
     let mut extra = String::new();
     for i in 0..30 {
-        extra.push_str(&format!("  - at: {i}s\n    destroy_reference_point: {{reference_point: nope{i}}}\n"));
+        extra.push_str(&format!(
+            "  - at: {i}s\n    destroy_reference_point: {{reference_point: nope{i}}}\n"
+        ));
     }
     let error = parse_scenario("many.yaml", &format!("{BASE}{extra}")).expect_err("30 problems");
     let diagnostics = error.diagnostics();
     assert_eq!(diagnostics.len(), 21, "20 problems and a note");
-    assert!(diagnostics[20].message.starts_with("more problems not shown"), "{error}");
-    assert!(diagnostics[19].message.contains("nope19"), "document order: {error}");
+    assert!(
+        diagnostics[20]
+            .message
+            .starts_with("more problems not shown"),
+        "{error}"
+    );
+    assert!(
+        diagnostics[19].message.contains("nope19"),
+        "document order: {error}"
+    );
 }
 
 #[test]
 fn counts_are_bounded() {
     let hosts: Vec<String> = (0..65).map(|i| format!("{{name: h{i}}}")).collect();
-    let text = BASE.replace("[{name: h1}, {name: h2}]", &format!("[{}]", hosts.join(", ")));
+    let text = BASE.replace(
+        "[{name: h1}, {name: h2}]",
+        &format!("[{}]", hosts.join(", ")),
+    );
     let text = text.replace("host: h2", "host: h1");
     let error = parse_scenario("hosts.yaml", &text).expect_err("65 hosts");
-    assert!(error.to_string().contains("65 hosts is more than the limit of 64"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("65 hosts is more than the limit of 64"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -45,11 +45,8 @@ pub fn build(world: &World, export: &Export) -> BuiltCall {
         Some(name) => collection_text(world, name),
         None => (String::new(), None),
     };
-    let group = reference_point
-        .and_then(|id| world.refpoints.get(&id))
-        .map(|p| world.groups[p.group].name.clone());
     let selection = match &export.disks {
-        Some(selection) => selection_texts(world, group.as_deref(), selection),
+        Some(selection) => selection_texts(world, selection),
         None => Vec::new(),
     };
     BuiltCall {
@@ -64,11 +61,13 @@ pub fn build(world: &World, export: &Export) -> BuiltCall {
     }
 }
 
-fn selection_texts(world: &World, group: Option<&str>, selection: &[DiskSelection]) -> Vec<String> {
+fn selection_texts(world: &World, selection: &[DiskSelection]) -> Vec<String> {
     let mut texts = Vec::new();
     let mut empty = Vec::new();
     for entry in selection {
-        let Some(vm) = world.vm_index(group, &entry.vm) else {
+        // VM names are unique in a scenario: a VM of another group is passed by its real id so
+        // that the job, not the scenario loader, refuses it.
+        let Some(vm) = world.vm_index(None, &entry.vm) else {
             texts.push(format!("unknown-vm:{}", entry.vm));
             continue;
         };
@@ -111,13 +110,26 @@ mod tests {
     fn names_become_ids_and_unknown_names_stay_malformed() {
         let mut w = World::new(&scenario(), 1).unwrap();
         let id = w
-            .create_reference_point("rp", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 0)
+            .create_reference_point(
+                "rp",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                0,
+            )
             .unwrap();
-        let built = build(&w, &export("{name: e, reference_point: rp, base: nope, target_dir: x}"));
+        let built = build(
+            &w,
+            &export("{name: e, reference_point: rp, base: nope, target_dir: x}"),
+        );
         assert_eq!(built.call.reference_point_collection, id.to_string());
         assert_eq!(built.reference_point, Some(id));
         assert_eq!(built.base, None);
-        assert!(built.call.base_reference_point_collection.parse::<Guid>().is_err());
+        assert!(built
+            .call
+            .base_reference_point_collection
+            .parse::<Guid>()
+            .is_err());
         assert_eq!(built.call.export_directory, "/exports/x");
         assert!(built.call.virtual_machines_to_disks_to_export.is_empty());
     }
@@ -132,10 +144,19 @@ mod tests {
         assert_eq!(built.call.export_directory, "rel");
         let texts = &built.call.virtual_machines_to_disks_to_export;
         assert_eq!(texts.len(), 1, "b's empty list is left out");
-        let expected = format!("{}:{},{}", w.vms[0].id, w.disks[0].instance_id, w.disks[2].instance_id);
+        let expected = format!(
+            "{}:{},{}",
+            w.vms[0].id, w.disks[0].instance_id, w.disks[2].instance_id
+        );
         assert_eq!(texts[0], expected);
-        let only_empty = build(&w, &export("{name: e, reference_point: rp, disks: [{vm: b, disks: []}]}"));
-        assert_eq!(only_empty.call.virtual_machines_to_disks_to_export, vec![format!("{}:", w.vms[1].id)]);
+        let only_empty = build(
+            &w,
+            &export("{name: e, reference_point: rp, disks: [{vm: b, disks: []}]}"),
+        );
+        assert_eq!(
+            only_empty.call.virtual_machines_to_disks_to_export,
+            vec![format!("{}:", w.vms[1].id)]
+        );
         assert_eq!(only_empty.call.export_directory, "/exports/e");
     }
 }

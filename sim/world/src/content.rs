@@ -1,16 +1,18 @@
 //! Block content generated on demand: the bytes of (disk key, block, version) come from a
-//! counter-based SplitMix64 sequence, so any byte range can be produced without storing it.
+//! counter-based wyrand sequence, so any byte range can be produced without storing it.
 //! Owns the generator; it must never allocate per call or depend on anything but its inputs.
 //! Version 0 means "never written" and reads as zeros.
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+const WY_P0: u64 = 0xa076_1d64_78bd_642f;
+const WY_P1: u64 = 0xe703_7ed1_a0b4_28db;
 
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// wyrand's output function of a counter state: one widening multiply per 8 bytes.
+#[inline(always)]
+fn mix(state: u64) -> u64 {
+    let product = u128::from(state) * u128::from(state ^ WY_P1);
+    ((product >> 64) as u64) ^ (product as u64)
 }
 
 /// The per-(block, version) starting state of the word sequence.
@@ -22,8 +24,9 @@ fn block_state(disk_key: u64, block: u64, version: u64) -> u64 {
 }
 
 /// Word `index` (8 bytes, little-endian) of the block.
+#[inline(always)]
 fn word(state: u64, index: u64) -> u64 {
-    mix(state.wrapping_add(index.wrapping_add(1).wrapping_mul(GAMMA)))
+    mix(state.wrapping_add(index.wrapping_add(1).wrapping_mul(WY_P0)))
 }
 
 /// Fills `out` with the bytes of block `block` at `version`, starting `offset_in_block_bytes`
@@ -45,8 +48,11 @@ pub fn fill(disk_key: u64, block: u64, version: u64, offset_in_block_bytes: u64,
         index += 1;
     }
     let mut chunks = rest.chunks_exact_mut(8);
+    // The counter of word `index` is `state + (index + 1) * WY_P0`: step it by addition.
+    let mut counter = state.wrapping_add(index.wrapping_add(1).wrapping_mul(WY_P0));
     for chunk in &mut chunks {
-        chunk.copy_from_slice(&word(state, index).to_le_bytes());
+        chunk.copy_from_slice(&mix(counter).to_le_bytes());
+        counter = counter.wrapping_add(WY_P0);
         index += 1;
     }
     let tail = chunks.into_remainder();
@@ -84,7 +90,14 @@ mod tests {
     #[test]
     fn any_sub_range_matches_the_whole_block() {
         let whole = block(5, 6, 7, 1000);
-        for (start, len) in [(0usize, 1usize), (3, 5), (7, 9), (8, 16), (13, 987), (999, 1)] {
+        for (start, len) in [
+            (0usize, 1usize),
+            (3, 5),
+            (7, 9),
+            (8, 16),
+            (13, 987),
+            (999, 1),
+        ] {
             let mut part = vec![0u8; len];
             fill(5, 6, 7, start as u64, &mut part);
             assert_eq!(part, whole[start..start + len], "range {start}+{len}");

@@ -85,13 +85,20 @@ impl SimDisk {
 
     /// Marks blocks `0..blocks` as written at epoch 0 without storing them (sequential fill).
     pub fn fill_sequential(&mut self, blocks: u64) {
-        assert!(self.blocks.is_empty() && self.epoch == 0, "fill happens before anything else");
+        assert!(
+            self.blocks.is_empty() && self.epoch == 0,
+            "fill happens before anything else"
+        );
         self.fill_blocks = blocks.min(self.block_count);
     }
 
     /// Writes `block` with a new version tagged with the current epoch; returns the version.
     pub fn write_block(&mut self, block: u64) -> Result<u64, HistoryFull> {
-        assert!(block < self.block_count, "block {block} beyond {}", self.block_count);
+        assert!(
+            block < self.block_count,
+            "block {block} beyond {}",
+            self.block_count
+        );
         let version = self.version_next;
         let epoch = self.epoch;
         let history = self.blocks.entry(block).or_default();
@@ -128,7 +135,11 @@ impl SimDisk {
     /// The version of `block` as of a reference point frozen at `epoch` (0: never written).
     pub fn version_as_of(&self, block: u64, epoch: u64) -> u64 {
         let explicit = self.blocks.get(&block).and_then(|history| {
-            history.iter().rev().find(|e| e.epoch <= epoch).map(|e| e.version)
+            history
+                .iter()
+                .rev()
+                .find(|e| e.epoch <= epoch)
+                .map(|e| e.version)
         });
         match explicit {
             Some(version) => version,
@@ -152,7 +163,10 @@ impl SimDisk {
         let changed = self
             .blocks
             .iter()
-            .filter(|(_, h)| h.iter().any(|e| e.epoch > base_epoch && e.epoch <= target_epoch))
+            .filter(|(_, h)| {
+                h.iter()
+                    .any(|e| e.epoch > base_epoch && e.epoch <= target_epoch)
+            })
             .map(|(b, _)| *b);
         self.extents(0, changed)
     }
@@ -182,7 +196,10 @@ impl SimDisk {
             let end_bytes = (end * self.block_size_bytes).min(self.virtual_size_bytes);
             while offset_bytes < end_bytes {
                 let length_bytes = piece_bytes.min(end_bytes - offset_bytes);
-                extents.push(Extent { offset_bytes, length_bytes });
+                extents.push(Extent {
+                    offset_bytes,
+                    length_bytes,
+                });
                 offset_bytes += length_bytes;
             }
         }
@@ -192,7 +209,7 @@ impl SimDisk {
     /// Fills `buf` with the disk's bytes from `offset_bytes` as of `epoch`.
     pub fn read(&self, epoch: u64, offset_bytes: u64, buf: &mut [u8]) -> Result<(), String> {
         let end_bytes = offset_bytes.checked_add(buf.len() as u64);
-        if end_bytes.is_none_or(|end| end > self.virtual_size_bytes) {
+        if !matches!(end_bytes, Some(end) if end <= self.virtual_size_bytes) {
             return Err(format!(
                 "read of {} bytes at {offset_bytes} is beyond the virtual size {}",
                 buf.len(),
@@ -239,7 +256,10 @@ mod tests {
     }
 
     fn ext(offset_blocks: u64, length_blocks: u64) -> Extent {
-        Extent { offset_bytes: offset_blocks * BLOCK, length_bytes: length_blocks * BLOCK }
+        Extent {
+            offset_bytes: offset_blocks * BLOCK,
+            length_bytes: length_blocks * BLOCK,
+        }
     }
 
     #[test]
@@ -252,7 +272,11 @@ mod tests {
         let rp2 = d.freeze();
         d.write_block(3).unwrap();
         assert_eq!(d.version_as_of(3, rp1), v1);
-        assert_eq!(d.version_as_of(3, rp2), v3, "the later write of one epoch wins");
+        assert_eq!(
+            d.version_as_of(3, rp2),
+            v3,
+            "the later write of one epoch wins"
+        );
         assert_ne!(v2, v3);
         assert_eq!(d.version_as_of(4, rp2), 0, "unwritten blocks are version 0");
         assert_eq!(d.history_entry_count(), 3, "one entry per (block, epoch)");
@@ -292,13 +316,19 @@ mod tests {
         d.write_block(0).unwrap();
         let later = d.freeze();
         assert_eq!(d.changed_extents(base, target), vec![ext(5, 2), ext(9, 1)]);
-        assert_eq!(d.changed_extents(target, later), vec![ext(0, 1), ext(12, 1)]);
+        assert_eq!(
+            d.changed_extents(target, later),
+            vec![ext(0, 1), ext(12, 1)]
+        );
         assert_eq!(
             d.changed_extents(base, later),
             vec![ext(0, 1), ext(5, 2), ext(9, 1), ext(12, 1)]
         );
         assert_eq!(d.allocated_extents(base), vec![ext(0, 2)]);
-        assert_eq!(d.allocated_extents(target), vec![ext(0, 2), ext(5, 2), ext(9, 1)]);
+        assert_eq!(
+            d.allocated_extents(target),
+            vec![ext(0, 2), ext(5, 2), ext(9, 1)]
+        );
     }
 
     #[test]
@@ -308,7 +338,10 @@ mod tests {
         assert_eq!(d.history_entry_count(), 0);
         let rp = d.freeze();
         let extents = d.allocated_extents(rp);
-        assert_eq!(extents.iter().map(|e| e.length_bytes).sum::<u64>(), 200 << 20);
+        assert_eq!(
+            extents.iter().map(|e| e.length_bytes).sum::<u64>(),
+            200 << 20
+        );
         assert!(extents.iter().all(|e| e.length_bytes <= EXTENT_BYTES_MAX));
         assert_eq!(d.changed_extents(rp, rp), vec![]);
         assert_eq!(d.version_as_of(99, rp), FILL_VERSION);
@@ -320,7 +353,13 @@ mod tests {
         let mut d = SimDisk::new(1, 3 * BLOCK + 100, BLOCK);
         d.write_block(3).unwrap();
         let rp = d.freeze();
-        assert_eq!(d.allocated_extents(rp), vec![Extent { offset_bytes: 3 * BLOCK, length_bytes: 100 }]);
+        assert_eq!(
+            d.allocated_extents(rp),
+            vec![Extent {
+                offset_bytes: 3 * BLOCK,
+                length_bytes: 100
+            }]
+        );
         let mut tail = vec![0u8; 100];
         d.read(rp, 3 * BLOCK, &mut tail).unwrap();
         assert!(tail.iter().any(|b| *b != 0));
@@ -334,10 +373,19 @@ mod tests {
         }
         let rp = d.freeze();
         let extents = d.allocated_extents(rp);
-        assert_eq!(extents, vec![
-            Extent { offset_bytes: 0, length_bytes: 64 << 20 },
-            Extent { offset_bytes: 64 << 20, length_bytes: 36 << 20 },
-        ]);
+        assert_eq!(
+            extents,
+            vec![
+                Extent {
+                    offset_bytes: 0,
+                    length_bytes: 64 << 20
+                },
+                Extent {
+                    offset_bytes: 64 << 20,
+                    length_bytes: 36 << 20
+                },
+            ]
+        );
     }
 
     #[test]

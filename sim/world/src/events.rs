@@ -20,7 +20,10 @@ pub struct QueueFull;
 
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
-        EventQueue { pending: BTreeMap::new(), sequence_next: 0 }
+        EventQueue {
+            pending: BTreeMap::new(),
+            sequence_next: 0,
+        }
     }
 }
 

@@ -514,6 +514,34 @@ timeline:
     }
 
     #[test]
+    fn drawn_faults_pass_scenario_validation_as_timeline_entries() {
+        let mut scenario = scenario();
+        let base_problems = rpsim_scenario::validate(&scenario);
+        assert!(
+            base_problems.is_empty(),
+            "test scenario invalid: {base_problems:?}"
+        );
+        let drawn = draw(&spec(5.0, &ALL_KINDS, Some(200)), 12, 100 * S);
+        assert!(drawn.len() == 200, "{} faults", drawn.len());
+        for fault in drawn {
+            scenario
+                .timeline
+                .push(rpsim_scenario::model::TimelineEntry {
+                    at: SimDuration(fault.at_ns),
+                    create_reference_point: None,
+                    export: None,
+                    request_state_change: None,
+                    destroy_reference_point: None,
+                    remove_associated_data: None,
+                    fault: Some(fault.fault),
+                });
+        }
+        scenario.timeline.sort_by_key(|entry| entry.at);
+        let problems = rpsim_scenario::validate(&scenario);
+        assert!(problems.is_empty(), "drawn faults refused: {problems:?}");
+    }
+
+    #[test]
     fn own_logarithm_matches_the_platform_one() {
         for x in [
             1e-300,

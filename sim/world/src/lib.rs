@@ -3,21 +3,21 @@
 //! the export job's source trait and drives the job through [`run::run`]. It must never read a
 //! wall clock, use unordered iteration in decisions, or trust the job's own account of itself.
 
+pub mod call;
 pub mod content;
 pub mod disk;
 pub mod events;
+pub mod faults;
 pub mod ids;
 pub mod refpoints;
 pub mod rng;
+pub mod run;
 pub mod source;
+pub mod target;
 pub mod trace;
 pub mod vmfiles;
 pub mod workload;
 pub mod world;
-pub mod target;
-pub mod faults;
-pub mod call;
-pub mod run;
 pub mod writers;
 
 pub use run::{run, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};

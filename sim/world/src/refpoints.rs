@@ -88,7 +88,10 @@ impl Registry {
     pub fn add(&mut self, point: RefPoint) {
         assert!(!self.is_full(), "callers check is_full first");
         assert_eq!(point.creation_sequence, self.sequence_next());
-        assert!(!self.by_id.contains_key(&point.collection_id), "collection ids are unique");
+        assert!(
+            !self.by_id.contains_key(&point.collection_id),
+            "collection ids are unique"
+        );
         let index = self.points.len();
         self.by_id.insert(point.collection_id, index);
         self.by_name.insert(point.name.clone(), index);
@@ -208,7 +211,10 @@ mod tests {
         let b = add(&mut r, 0, ReferencePointType::Rct);
         assert_eq!(r.destroy(&a), (0, vec![a]));
         assert!(!r.get(&b).unwrap().destroyed);
-        assert_eq!(r.destroy(&Guid::from_u128(999)).0, return_code::INVALID_PARAMETER);
+        assert_eq!(
+            r.destroy(&Guid::from_u128(999)).0,
+            return_code::INVALID_PARAMETER
+        );
     }
 
     #[test]
@@ -221,7 +227,10 @@ mod tests {
         assert_eq!(r.remove_associated_data(&log), 0);
         assert!(!r.get(&log).unwrap().has_associated_log());
         assert_eq!(r.remove_associated_data(&rct), return_code::INVALID_STATE);
-        assert_eq!(r.remove_associated_data(&Guid::NIL), return_code::INVALID_PARAMETER);
+        assert_eq!(
+            r.remove_associated_data(&Guid::NIL),
+            return_code::INVALID_PARAMETER
+        );
     }
 
     #[test]

@@ -60,10 +60,12 @@ mod tests {
 
     #[test]
     fn same_seed_and_name_give_the_same_sequence() {
-        let a: Vec<u64> = (0..8).map({
-            let mut s = Streams::new(7).stream("workload/g/vm/d");
-            move |_| s.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..8)
+            .map({
+                let mut s = Streams::new(7).stream("workload/g/vm/d");
+                move |_| s.next_u64()
+            })
+            .collect();
         let mut s = Streams::new(7).stream("workload/g/vm/d");
         let b: Vec<u64> = (0..8).map(|_| s.next_u64()).collect();
         assert_eq!(a, b);

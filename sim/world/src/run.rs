@@ -164,14 +164,21 @@ impl<'s> Run<'s> {
         if !matches!(event, Event::Write(_)) {
             self.significant_pending += 1;
         }
-        self.queue.push(time_ns, event).map_err(|_| RunError::QueueFull { time_ns: self.now_ns })
+        self.queue
+            .push(time_ns, event)
+            .map_err(|_| RunError::QueueFull {
+                time_ns: self.now_ns,
+            })
     }
 
     fn schedule_start(&mut self) -> Result<(), RunError> {
         let mut order: Vec<usize> = (0..self.scenario.timeline.len()).collect();
         order.sort_by_key(|i| (self.scenario.timeline[*i].at.ns(), *i));
         for index in order {
-            self.push(self.scenario.timeline[index].at.ns(), Event::Timeline(index))?;
+            self.push(
+                self.scenario.timeline[index].at.ns(),
+                Event::Timeline(index),
+            )?;
         }
         if let Some(spec) = &self.scenario.random_faults {
             let mut stream = Streams::new(self.seed).stream("faults");
@@ -181,21 +188,30 @@ impl<'s> Run<'s> {
         }
         self.writers = crate::writers::build(self.scenario, &self.world)?;
         if self.writers.len() > WRITERS_MAX {
-            return Err(RunError::Scenario(format!("more than {WRITERS_MAX} guest writers")));
+            return Err(RunError::Scenario(format!(
+                "more than {WRITERS_MAX} guest writers"
+            )));
         }
         for index in 0..self.writers.len() {
             self.push(self.writers[index].first_write_ns(), Event::Write(index))?;
         }
-        self.trace.record(0, "run_start", format!("seed={} scenario={}", self.seed, self.scenario.name));
+        self.trace.record(
+            0,
+            "run_start",
+            format!("seed={} scenario={}", self.seed, self.scenario.name),
+        );
         Ok(())
     }
 
     fn event_loop(&mut self) -> Result<(), RunError> {
         while self.significant_pending > 0 {
-            let Some((time_ns, event)) = self.queue.pop() else { break };
+            let Some((time_ns, event)) = self.queue.pop() else {
+                break;
+            };
             if time_ns > self.stop_at_ns {
                 self.now_ns = self.stop_at_ns;
-                self.trace.record(self.now_ns, "stop_at", "the run reached stop_at");
+                self.trace
+                    .record(self.now_ns, "stop_at", "the run reached stop_at");
                 return Ok(());
             }
             assert!(time_ns >= self.now_ns, "time never goes backwards");
@@ -221,7 +237,8 @@ impl<'s> Run<'s> {
             Event::HostRecover(host) => {
                 self.world.host_recover(host);
                 let name = self.world.hosts[host].name.clone();
-                self.trace.record(self.now_ns, "host_recovered", format!("host={name}"));
+                self.trace
+                    .record(self.now_ns, "host_recovered", format!("host={name}"));
                 Ok(())
             }
             Event::MigrationDone { vm, to_host } => {
@@ -258,7 +275,8 @@ impl<'s> Run<'s> {
                     Err(code) => format!("return_code={code}"),
                 };
                 let detail = format!("name={} group={} {outcome}", create.name, create.group);
-                self.trace.record(self.now_ns, "create_reference_point", detail);
+                self.trace
+                    .record(self.now_ns, "create_reference_point", detail);
                 Ok(())
             }
             Action::Export(export) => self.export(export),
@@ -278,23 +296,37 @@ impl<'s> Run<'s> {
     fn destroy(&mut self, name: &str, kind: &str) {
         let (code, gone) = self.world.destroy_reference_point(name);
         let gone: Vec<String> = gone.iter().map(Guid::to_string).collect();
-        let detail = format!("name={name} return_code={code} destroyed=[{}]", gone.join(","));
+        let detail = format!(
+            "name={name} return_code={code} destroyed=[{}]",
+            gone.join(",")
+        );
         self.trace.record(self.now_ns, kind, detail);
     }
 
     fn remove_log(&mut self, name: &str, kind: &str) {
         let code = self.world.remove_associated_data(name);
-        self.trace.record(self.now_ns, kind, format!("name={name} return_code={code}"));
+        self.trace
+            .record(self.now_ns, kind, format!("name={name} return_code={code}"));
     }
 
     fn export(&mut self, export: &model::Export) -> Result<(), RunError> {
         let built = call::build(&self.world, export);
-        let result = if self.world.hosts.get(self.service_host).is_some_and(|h| h.down) {
+        let result = if self
+            .world
+            .hosts
+            .get(self.service_host)
+            .is_some_and(|h| h.down)
+        {
             // Ours: the service's host is down, nothing answers the call.
-            CallResult { return_code: return_code::SYSTEM_NOT_AVAILABLE, job: None, error: None }
+            CallResult {
+                return_code: return_code::SYSTEM_NOT_AVAILABLE,
+                job: None,
+                error: None,
+            }
         } else {
             let source = self.world.source();
-            self.service.export_reference_point(&source, &built.call, self.now_ns)
+            self.service
+                .export_reference_point(&source, &built.call, self.now_ns)
         };
         let detail = format!(
             "name={} reference_point={} base={} directory={} return_code={}",
@@ -339,12 +371,14 @@ impl<'s> Run<'s> {
     fn request_state_change(&mut self, change: &model::RequestStateChange) -> Result<(), RunError> {
         let Some(index) = self.exports.iter().rposition(|e| e.name == change.export) else {
             let detail = format!("export={} no such export yet; skipped", change.export);
-            self.trace.record(self.now_ns, "request_state_change", detail);
+            self.trace
+                .record(self.now_ns, "request_state_change", detail);
             return Ok(());
         };
         let Some(job) = self.exports[index].job_id else {
             let detail = format!("export={} has no job; skipped", change.export);
-            self.trace.record(self.now_ns, "request_state_change", detail);
+            self.trace
+                .record(self.now_ns, "request_state_change", detail);
             return Ok(());
         };
         let requested = match change.state {
@@ -355,19 +389,29 @@ impl<'s> Run<'s> {
             model::RequestedState::Service => RequestedState::Service,
         };
         let timeout_ns = change.timeout.map_or(0, |t| t.ns());
-        let code = self.service.request_state_change(job, requested, timeout_ns, self.now_ns);
+        let code = self
+            .service
+            .request_state_change(job, requested, timeout_ns, self.now_ns);
         self.exports[index].state_change_codes.push(code);
-        let detail = format!("export={} state={requested:?} timeout_ns={timeout_ns} return_code={code}", change.export);
-        self.trace.record(self.now_ns, "request_state_change", detail);
+        let detail = format!(
+            "export={} state={requested:?} timeout_ns={timeout_ns} return_code={code}",
+            change.export
+        );
+        self.trace
+            .record(self.now_ns, "request_state_change", detail);
         self.schedule_step(index, self.now_ns)
     }
 
     fn step(&mut self, export: usize) -> Result<(), RunError> {
         self.step_pending[export] = false;
-        let Some(job) = self.exports[export].job_id else { return Ok(()) };
+        let Some(job) = self.exports[export].job_id else {
+            return Ok(());
+        };
         self.target.set_now(self.now_ns);
         let source = self.world.source();
-        let outcome = self.service.step(job, &source, &mut self.target, self.now_ns);
+        let outcome = self
+            .service
+            .step(job, &source, &mut self.target, self.now_ns);
         let elapsed_ns = self.target.take_elapsed_ns();
         for op in self.target.take_ops() {
             let detail = format!("{} {} bytes={} {}", op.kind, op.path, op.bytes, op.result);
@@ -377,7 +421,9 @@ impl<'s> Run<'s> {
         let detail = format!("export={name} outcome={outcome:?} elapsed_ns={elapsed_ns}");
         self.trace.record(self.now_ns, "job_step", detail);
         match outcome {
-            StepOutcome::Progressed => self.schedule_step(export, self.now_ns + elapsed_ns.max(1)),
+            StepOutcome::Progressed => {
+                self.schedule_step(export, self.now_ns.saturating_add(elapsed_ns.max(1)))
+            }
             StepOutcome::Waiting => Ok(()),
             StepOutcome::Finished => {
                 self.record_final(export);
@@ -388,7 +434,9 @@ impl<'s> Run<'s> {
 
     /// Polls the job's properties and errors now; marks the export finished.
     fn record_final(&mut self, export: usize) {
-        let Some(job) = self.exports[export].job_id else { return };
+        let Some(job) = self.exports[export].job_id else {
+            return;
+        };
         let now_ns = self.now_ns;
         let record = &mut self.exports[export];
         record.final_properties = self.service.job_properties(job, now_ns);
@@ -397,10 +445,10 @@ impl<'s> Run<'s> {
         if record.finished_at_ns.is_none() {
             record.finished_at_ns = Some(now_ns);
         }
-        let (state, error_code, percent) = record
-            .final_properties
-            .as_ref()
-            .map_or((0, 0, 0), |p| (p.job_state, p.error_code, p.percent_complete));
+        let (state, error_code, percent) =
+            record.final_properties.as_ref().map_or((0, 0, 0), |p| {
+                (p.job_state, p.error_code, p.percent_complete)
+            });
         let detail = format!(
             "export={} job_state={state} error_code={error_code} percent_complete={percent} errors={}",
             record.name,
@@ -418,13 +466,25 @@ impl<'s> Run<'s> {
         if writing {
             let (first, count) = self.writers[index].next_blocks();
             for block in first..first + count {
-                self.world.disks[disk].sim.write_block(block).map_err(|_| RunError::DiskHistoryFull {
-                    disk: self.world.disks[disk].name.clone(),
-                    time_ns: self.now_ns,
+                self.world.disks[disk].sim.write_block(block).map_err(|_| {
+                    RunError::DiskHistoryFull {
+                        disk: self.world.disks[disk].name.clone(),
+                        time_ns: self.now_ns,
+                    }
                 })?;
             }
-            let detail = format!("disk={} blocks={first}+{count}", self.world.disks[disk].instance_id);
+            let detail = format!(
+                "disk={} blocks={first}+{count}",
+                self.world.disks[disk].instance_id
+            );
             self.trace.record(self.now_ns, "guest_write", detail);
+        } else {
+            let detail = format!(
+                "disk={} VM not running or unavailable",
+                self.world.disks[disk].instance_id
+            );
+            self.trace
+                .record(self.now_ns, "guest_write_skipped", detail);
         }
         if let Some(next_ns) = self.writers[index].next_write_ns(self.now_ns) {
             self.push(next_ns, Event::Write(index))?;
@@ -434,15 +494,24 @@ impl<'s> Run<'s> {
 
     fn finish(mut self) -> RunOutcome {
         for export in 0..self.exports.len() {
-            if self.exports[export].job_id.is_some() && self.exports[export].finished_at_ns.is_none() {
+            if self.exports[export].job_id.is_some()
+                && self.exports[export].finished_at_ns.is_none()
+            {
                 self.record_final(export);
                 self.exports[export].finished_at_ns = None;
             }
         }
-        self.trace.record(self.now_ns, "run_end", format!("events={}", self.event_count));
+        self.trace.record(
+            self.now_ns,
+            "run_end",
+            format!("events={}", self.event_count),
+        );
         let mut violations = self.target.violations().to_vec();
         if self.target.violations_dropped() > 0 {
-            violations.push(format!("{} more violations not kept", self.target.violations_dropped()));
+            violations.push(format!(
+                "{} more violations not kept",
+                self.target.violations_dropped()
+            ));
         }
         RunOutcome {
             seed: self.seed,
@@ -460,31 +529,11 @@ impl<'s> Run<'s> {
 impl Run<'_> {
     /// Applies a fixed-time or drawn fault.
     fn fault(&mut self, fault: &model::Fault) -> Result<(), RunError> {
-        use crate::target::TargetFault;
         use model::FaultKind as K;
-        let now_ns = self.now_ns;
-        let target_fault = match fault.kind {
-            K::TargetOutOfSpace => Some(TargetFault::OutOfSpaceAfter {
-                bytes: fault.after_bytes.map_or(0, |b| b.bytes()),
-            }),
-            K::TargetIoError => Some(TargetFault::IoError {
-                operation: fault.operation.unwrap_or(model::TargetOperation::Write),
-            }),
-            K::TargetSlow => Some(TargetFault::Slow {
-                bandwidth_bytes_per_s: fault.bandwidth.map(|b| b.bytes_per_s()),
-                latency_ns: fault.latency.map(|l| l.ns()),
-            }),
-            K::TargetStall => Some(TargetFault::Stall {
-                until_ns: now_ns.saturating_add(fault.duration.map_or(STALL_NS_DEFAULT, |d| d.ns())),
-            }),
-            _ => None,
-        };
-        if let Some(target_fault) = target_fault {
-            self.target.inject(target_fault);
-            self.trace.record(now_ns, "fault", format!("{target_fault:?}"));
-            return Ok(());
-        }
         match fault.kind {
+            K::TargetOutOfSpace | K::TargetIoError | K::TargetSlow | K::TargetStall => {
+                self.fault_target(fault)
+            }
             K::SourceReadError => self.fault_read_error(fault),
             K::HostCrash => return self.fault_host_crash(fault),
             K::VmRemoved => self.fault_vm_removed(fault),
@@ -497,13 +546,43 @@ impl Run<'_> {
                 let name = fault.reference_point.clone().unwrap_or_default();
                 self.remove_log(&name, "fault_log_removed");
             }
-            _ => unreachable!("target faults were handled above"),
         }
         Ok(())
     }
 
+    /// A `target_*` fault, with its defaults: out of space after 0 more bytes, an I/O error on
+    /// the next write, a stall of [`STALL_NS_DEFAULT`].
+    fn fault_target(&mut self, fault: &model::Fault) {
+        use crate::target::TargetFault;
+        use model::FaultKind as K;
+        let now_ns = self.now_ns;
+        let target_fault = match fault.kind {
+            K::TargetOutOfSpace => TargetFault::OutOfSpaceAfter {
+                bytes: fault.after_bytes.map_or(0, |b| b.bytes()),
+            },
+            K::TargetIoError => TargetFault::IoError {
+                operation: fault.operation.unwrap_or(model::TargetOperation::Write),
+            },
+            K::TargetSlow => TargetFault::Slow {
+                bandwidth_bytes_per_s: fault.bandwidth.map(|b| b.bytes_per_s()),
+                latency_ns: fault.latency.map(|l| l.ns()),
+            },
+            _ => TargetFault::Stall {
+                until_ns: now_ns
+                    .saturating_add(fault.duration.map_or(STALL_NS_DEFAULT, |d| d.ns())),
+            },
+        };
+        self.target.inject(target_fault);
+        self.trace
+            .record(now_ns, "fault", format!("{target_fault:?}"));
+    }
+
     fn ignored(&mut self, fault: &model::Fault, why: &str) {
-        self.trace.record(self.now_ns, "fault_ignored", format!("{:?}: {why}", fault.kind));
+        self.trace.record(
+            self.now_ns,
+            "fault_ignored",
+            format!("{:?}: {why}", fault.kind),
+        );
     }
 
     fn fault_read_error(&mut self, fault: &model::Fault) {
@@ -512,7 +591,8 @@ impl Run<'_> {
             Some(disk) => {
                 self.world.disks[disk].read_error = true;
                 let detail = format!("disk={}", self.world.disks[disk].instance_id);
-                self.trace.record(self.now_ns, "fault_source_read_error", detail);
+                self.trace
+                    .record(self.now_ns, "fault_source_read_error", detail);
             }
             None => self.ignored(fault, &format!("no disk `{name}`")),
         }
@@ -525,11 +605,15 @@ impl Run<'_> {
             return Ok(());
         };
         let reset = self.world.host_crash(host);
-        let reset: Vec<&str> = reset.iter().map(|d| self.world.disks[*d].instance_id.as_str()).collect();
+        let reset: Vec<&str> = reset
+            .iter()
+            .map(|d| self.world.disks[*d].instance_id.as_str())
+            .collect();
         let detail = format!("host={name} rct_reset=[{}]", reset.join(","));
         self.trace.record(self.now_ns, "fault_host_crash", detail);
         if host == self.service_host {
-            self.service.abandon_all(&format!("host {name} crashed"), self.now_ns);
+            self.service
+                .abandon_all(&format!("host {name} crashed"), self.now_ns);
             for export in 0..self.exports.len() {
                 if self.exports[export].job_id.is_some() {
                     self.schedule_step(export, self.now_ns)?;
@@ -537,7 +621,10 @@ impl Run<'_> {
             }
         }
         let down_ns = fault.duration.map_or(HOST_DOWN_NS_DEFAULT, |d| d.ns());
-        self.push(self.now_ns.saturating_add(down_ns), Event::HostRecover(host))
+        self.push(
+            self.now_ns.saturating_add(down_ns),
+            Event::HostRecover(host),
+        )
     }
 
     fn fault_vm_removed(&mut self, fault: &model::Fault) {
@@ -558,10 +645,20 @@ impl Run<'_> {
             self.ignored(fault, &format!("no VM `{name}`"));
             return Ok(());
         };
-        let to_host = fault.to_host.as_deref().and_then(|h| self.world.host_index(h));
+        let to_host = fault
+            .to_host
+            .as_deref()
+            .and_then(|h| self.world.host_index(h));
         self.world.vms[vm].migrating = true;
-        let detail = format!("vm={} to_host={}", self.world.vms[vm].id, fault.to_host.as_deref().unwrap_or("-"));
+        let detail = format!(
+            "vm={} to_host={}",
+            self.world.vms[vm].id,
+            fault.to_host.as_deref().unwrap_or("-")
+        );
         self.trace.record(self.now_ns, "fault_vm_migrating", detail);
-        self.push(self.now_ns.saturating_add(MIGRATION_NS), Event::MigrationDone { vm, to_host })
+        self.push(
+            self.now_ns.saturating_add(MIGRATION_NS),
+            Event::MigrationDone { vm, to_host },
+        )
     }
 }

@@ -9,7 +9,7 @@ use crate::vmfiles;
 use crate::world::World;
 use rpsim_export::guid::Guid;
 use rpsim_export::source::{
-    CollectionReferencePoint, Extent, ExportSource, MemberReferencePoint, SourceError,
+    CollectionReferencePoint, ExportSource, Extent, MemberReferencePoint, SourceError,
     SourceErrorKind, VmFileKind,
 };
 
@@ -23,12 +23,18 @@ pub struct WorldSource<'a> {
 impl World {
     /// The job's view: faults apply.
     pub fn source(&self) -> WorldSource<'_> {
-        WorldSource { world: self, faults: true }
+        WorldSource {
+            world: self,
+            faults: true,
+        }
     }
 
     /// The checker's fault-free view of history.
     pub fn oracle(&self) -> WorldSource<'_> {
-        WorldSource { world: self, faults: false }
+        WorldSource {
+            world: self,
+            faults: false,
+        }
     }
 }
 
@@ -40,8 +46,14 @@ impl<'a> WorldSource<'a> {
     fn point(&self, id: &Guid) -> Result<&'a RefPoint, SourceError> {
         match self.world.refpoints.get(id) {
             Some(p) if !(self.faults && p.destroyed) => Ok(p),
-            Some(_) => Err(error(SourceErrorKind::NotFound, format!("reference point {id} was destroyed"))),
-            None => Err(error(SourceErrorKind::NotFound, format!("no reference point {id}"))),
+            Some(_) => Err(error(
+                SourceErrorKind::NotFound,
+                format!("reference point {id} was destroyed"),
+            )),
+            None => Err(error(
+                SourceErrorKind::NotFound,
+                format!("no reference point {id}"),
+            )),
         }
     }
 
@@ -54,7 +66,10 @@ impl<'a> WorldSource<'a> {
             .ok_or_else(|| {
                 error(
                     SourceErrorKind::NotFound,
-                    format!("disk {instance_id} is not part of reference point {}", point.collection_id),
+                    format!(
+                        "disk {instance_id} is not part of reference point {}",
+                        point.collection_id
+                    ),
                 )
             })?;
         if !self.faults {
@@ -62,16 +77,26 @@ impl<'a> WorldSource<'a> {
         }
         let disk = point.disks[slot].disk;
         if let Some((not_found, reason)) = self.world.disk_unreadable(disk) {
-            let kind = if not_found { SourceErrorKind::NotFound } else { SourceErrorKind::Unavailable };
+            let kind = if not_found {
+                SourceErrorKind::NotFound
+            } else {
+                SourceErrorKind::Unavailable
+            };
             return Err(error(kind, reason));
         }
         if self.world.disks[disk].read_error {
-            return Err(error(SourceErrorKind::ReadFailed, format!("I/O error reading disk {instance_id}")));
+            return Err(error(
+                SourceErrorKind::ReadFailed,
+                format!("I/O error reading disk {instance_id}"),
+            ));
         }
         if point.log_removed {
             return Err(error(
                 SourceErrorKind::LogRemoved,
-                format!("the log of reference point {} was removed", point.collection_id),
+                format!(
+                    "the log of reference point {} was removed",
+                    point.collection_id
+                ),
             ));
         }
         Ok(slot)
@@ -90,7 +115,11 @@ impl ExportSource for WorldSource<'_> {
                 generation: world.vms[m.vm].generation,
                 power_state: m.power_state,
                 has_associated_data: point.has_associated_log(),
-                disks: m.disks.iter().map(|s| world.disk_at(&point.disks[*s])).collect(),
+                disks: m
+                    .disks
+                    .iter()
+                    .map(|s| world.disk_at(&point.disks[*s]))
+                    .collect(),
             })
             .collect();
         Some(CollectionReferencePoint {
@@ -132,7 +161,10 @@ impl ExportSource for WorldSource<'_> {
             return Ok(sim.allocated_extents(disk_point.epoch));
         };
         if self.faults && base_point.log_removed {
-            return Err(error(SourceErrorKind::LogRemoved, format!("the log of base {base} was removed")));
+            return Err(error(
+                SourceErrorKind::LogRemoved,
+                format!("the log of base {base} was removed"),
+            ));
         }
         if self.faults && !self.world.rct_usable(base_disk) {
             return Err(error(
@@ -155,14 +187,23 @@ impl ExportSource for WorldSource<'_> {
         if buf.len() as u64 != extent.length_bytes {
             return Err(error(
                 SourceErrorKind::ReadFailed,
-                format!("buffer of {} bytes for an extent of {}", buf.len(), extent.length_bytes),
+                format!(
+                    "buffer of {} bytes for an extent of {}",
+                    buf.len(),
+                    extent.length_bytes
+                ),
             ));
         }
         let disk_point = &point.disks[slot];
         self.world.disks[disk_point.disk]
             .sim
             .read(disk_point.epoch, extent.offset_bytes, buf)
-            .map_err(|m| error(SourceErrorKind::ReadFailed, format!("disk {disk_instance_id}: {m}")))
+            .map_err(|m| {
+                error(
+                    SourceErrorKind::ReadFailed,
+                    format!("disk {disk_instance_id}: {m}"),
+                )
+            })
     }
 
     fn vm_file(
@@ -177,12 +218,18 @@ impl ExportSource for WorldSource<'_> {
             .vm_by_id(virtual_machine_id)
             .and_then(|vm| point.members.iter().position(|m| m.vm == vm))
             .ok_or_else(|| {
-                error(SourceErrorKind::NotFound, format!("VM {virtual_machine_id} is not in reference point {target}"))
+                error(
+                    SourceErrorKind::NotFound,
+                    format!("VM {virtual_machine_id} is not in reference point {target}"),
+                )
             })?;
         let m = &point.members[member];
         if self.faults {
             if self.world.vms[m.vm].removed {
-                return Err(error(SourceErrorKind::NotFound, format!("VM {virtual_machine_id} was removed")));
+                return Err(error(
+                    SourceErrorKind::NotFound,
+                    format!("VM {virtual_machine_id} was removed"),
+                ));
             }
             if let Some(reason) = self.world.vm_unavailable(m.vm) {
                 return Err(error(SourceErrorKind::Unavailable, reason));
@@ -190,7 +237,10 @@ impl ExportSource for WorldSource<'_> {
         }
         let generation = self.world.vms[m.vm].generation;
         if let Some(reason) = vmfiles::absent_reason(generation, m.power_state, kind) {
-            return Err(error(SourceErrorKind::NotFound, format!("VM {virtual_machine_id}: {reason}")));
+            return Err(error(
+                SourceErrorKind::NotFound,
+                format!("VM {virtual_machine_id}: {reason}"),
+            ));
         }
         Ok(vmfiles::vm_file(self.world, point, member, kind))
     }
@@ -205,12 +255,24 @@ mod tests {
     fn world_with_points() -> (World, Guid, Guid) {
         let mut w = World::new(&scenario(), 3).unwrap();
         let base = w
-            .create_reference_point("base", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 0)
+            .create_reference_point(
+                "base",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                0,
+            )
             .unwrap();
         let a_os = w.disk_index("cluster", "a/os").unwrap();
         w.disks[a_os].sim.write_block(20).unwrap();
         let target = w
-            .create_reference_point("target", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 1)
+            .create_reference_point(
+                "target",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                1,
+            )
             .unwrap();
         (w, base, target)
     }
@@ -218,9 +280,20 @@ mod tests {
     #[test]
     fn differential_lists_the_writes_between_base_and_target() {
         let (w, base, target) = world_with_points();
-        let a_os = w.disks[w.disk_index("cluster", "a/os").unwrap()].instance_id.clone();
-        let changed = w.source().changed_extents(&a_os, Some(&base), &target).unwrap();
-        assert_eq!(changed, vec![Extent { offset_bytes: 20 << 20, length_bytes: 1 << 20 }]);
+        let a_os = w.disks[w.disk_index("cluster", "a/os").unwrap()]
+            .instance_id
+            .clone();
+        let changed = w
+            .source()
+            .changed_extents(&a_os, Some(&base), &target)
+            .unwrap();
+        assert_eq!(
+            changed,
+            vec![Extent {
+                offset_bytes: 20 << 20,
+                length_bytes: 1 << 20
+            }]
+        );
         let full = w.source().changed_extents(&a_os, None, &target).unwrap();
         assert_eq!(full.iter().map(|e| e.length_bytes).sum::<u64>(), 9 << 20);
     }
@@ -232,9 +305,15 @@ mod tests {
         assert!(w.source().reference_point(&base).is_none());
         assert!(w.oracle().reference_point(&base).is_some());
         let a_os = w.disks[0].instance_id.clone();
-        let err = w.source().changed_extents(&a_os, Some(&base), &target).unwrap_err();
+        let err = w
+            .source()
+            .changed_extents(&a_os, Some(&base), &target)
+            .unwrap_err();
         assert_eq!(err.kind, SourceErrorKind::NotFound);
-        assert!(w.oracle().changed_extents(&a_os, Some(&base), &target).is_ok());
+        assert!(w
+            .oracle()
+            .changed_extents(&a_os, Some(&base), &target)
+            .is_ok());
     }
 
     #[test]
@@ -242,21 +321,39 @@ mod tests {
         let (mut w, base, target) = world_with_points();
         let a_os = w.disks[0].instance_id.clone();
         let mut buf = vec![0u8; 4096];
-        let extent = Extent { offset_bytes: 0, length_bytes: 4096 };
+        let extent = Extent {
+            offset_bytes: 0,
+            length_bytes: 4096,
+        };
         w.disks[0].read_error = true;
-        let err = w.source().read_extent(&a_os, &target, extent, &mut buf).unwrap_err();
+        let err = w
+            .source()
+            .read_extent(&a_os, &target, extent, &mut buf)
+            .unwrap_err();
         assert_eq!(err.kind, SourceErrorKind::ReadFailed);
-        assert!(w.oracle().read_extent(&a_os, &target, extent, &mut buf).is_ok());
+        assert!(w
+            .oracle()
+            .read_extent(&a_os, &target, extent, &mut buf)
+            .is_ok());
         w.disks[0].read_error = false;
         w.host_crash(0);
-        let err = w.source().read_extent(&a_os, &target, extent, &mut buf).unwrap_err();
+        let err = w
+            .source()
+            .read_extent(&a_os, &target, extent, &mut buf)
+            .unwrap_err();
         assert_eq!(err.kind, SourceErrorKind::Unavailable);
         assert!(w.source().group_unavailable(&w.groups[0].id).is_some());
         w.host_recover(0);
-        let err = w.source().changed_extents(&a_os, Some(&base), &target).unwrap_err();
+        let err = w
+            .source()
+            .changed_extents(&a_os, Some(&base), &target)
+            .unwrap_err();
         assert_eq!(err.kind, SourceErrorKind::RctReset);
         w.vms[0].removed = true;
-        let err = w.source().read_extent(&a_os, &target, extent, &mut buf).unwrap_err();
+        let err = w
+            .source()
+            .read_extent(&a_os, &target, extent, &mut buf)
+            .unwrap_err();
         assert_eq!(err.kind, SourceErrorKind::NotFound);
     }
 
@@ -264,12 +361,19 @@ mod tests {
     fn reads_are_as_of_the_target_while_the_guest_keeps_writing() {
         let (mut w, _, target) = world_with_points();
         let a_os = w.disks[0].instance_id.clone();
-        let extent = Extent { offset_bytes: 20 << 20, length_bytes: 1 << 20 };
+        let extent = Extent {
+            offset_bytes: 20 << 20,
+            length_bytes: 1 << 20,
+        };
         let mut before = vec![0u8; 1 << 20];
-        w.source().read_extent(&a_os, &target, extent, &mut before).unwrap();
+        w.source()
+            .read_extent(&a_os, &target, extent, &mut before)
+            .unwrap();
         w.disks[0].sim.write_block(20).unwrap();
         let mut after = vec![0u8; 1 << 20];
-        w.source().read_extent(&a_os, &target, extent, &mut after).unwrap();
+        w.source()
+            .read_extent(&a_os, &target, extent, &mut after)
+            .unwrap();
         assert_eq!(before, after);
         assert!(before.iter().any(|b| *b != 0));
     }
@@ -280,11 +384,28 @@ mod tests {
         let (a, b) = (w.vms[0].id, w.vms[1].id);
         let config = w.source().vm_file(&a, &target, VmFileKind::Config).unwrap();
         assert!(String::from_utf8(config).unwrap().contains(&a.to_string()));
-        let runtime = w.source().vm_file(&a, &target, VmFileKind::RuntimeState).unwrap();
+        let runtime = w
+            .source()
+            .vm_file(&a, &target, VmFileKind::RuntimeState)
+            .unwrap();
         assert_eq!(runtime.len(), vmfiles::RUNTIME_STATE_SIZE_BYTES);
-        assert_eq!(w.source().vm_file(&a, &target, VmFileKind::GuestState).unwrap().len(), vmfiles::GUEST_STATE_SIZE_BYTES);
-        let err = w.source().vm_file(&b, &target, VmFileKind::GuestState).unwrap_err();
+        assert_eq!(
+            w.source()
+                .vm_file(&a, &target, VmFileKind::GuestState)
+                .unwrap()
+                .len(),
+            vmfiles::GUEST_STATE_SIZE_BYTES
+        );
+        let err = w
+            .source()
+            .vm_file(&b, &target, VmFileKind::GuestState)
+            .unwrap_err();
         assert_eq!(err.kind, SourceErrorKind::NotFound, "b is generation 1");
-        assert!(w.source().vm_file(&b, &target, VmFileKind::RuntimeState).is_err(), "b is off");
+        assert!(
+            w.source()
+                .vm_file(&b, &target, VmFileKind::RuntimeState)
+                .is_err(),
+            "b is off"
+        );
     }
 }

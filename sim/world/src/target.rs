@@ -168,11 +168,10 @@ impl SimTarget {
 
     /// Operations since the last call, in order; resets the log.
     pub fn take_ops(&mut self) -> Vec<TargetOp> {
-        self.ops_dropped = 0;
         std::mem::take(&mut self.ops)
     }
 
-    /// Operations not logged because the log held [`OPS_LOG_MAX`] entries.
+    /// Operations not logged (since construction) because the log held [`OPS_LOG_MAX`] entries.
     pub fn ops_dropped(&self) -> u64 {
         self.ops_dropped
     }
@@ -846,6 +845,17 @@ mod tests {
         t.write(handle, &[0; 2]).unwrap();
         // Integer division: 2 * 1e9 / 3 = 666_666_666 (rounded down).
         assert_eq!(t.take_elapsed_ns(), 666_666_666 + 1_000);
+        t.inject(TargetFault::Slow {
+            bandwidth_bytes_per_s: Some(0),
+            latency_ns: Some(7),
+        });
+        assert_eq!(
+            t.storage().bandwidth_bytes_per_s,
+            1,
+            "zero bandwidth clamped"
+        );
+        t.write(handle, &[0; 2]).unwrap();
+        assert_eq!(t.take_elapsed_ns(), 2_000_000_000 + 7);
     }
 
     #[test]
@@ -1035,5 +1045,37 @@ mod tests {
             ops_a[9].path,
             "/exports/job/Virtual Hard Disks/d.rplog -> /exports/job/final"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever path the job builds from these pieces, nothing appears outside the root,
+        /// and an accepted path maps strictly below it.
+        #[test]
+        fn no_path_reaches_outside_the_root(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["exports", "..", ".", "", "a", "etc", "/"]),
+                0..8,
+            ),
+            absolute in proptest::bool::ANY,
+        ) {
+            let (outer, mut t) = target(MIB);
+            let joined = pieces.join("/");
+            let text = if absolute { format!("/{joined}") } else { joined };
+            let accepted = t.real_path(&text);
+            let dir = t.create_dir_all(p(&text));
+            let _ = t.create_new(&p(&text).join("f"));
+            proptest::prop_assert_eq!(entries(outer.path()), ["root"]);
+            if let Some(real) = accepted {
+                let root = outer.path().join("root");
+                proptest::prop_assert!(real.starts_with(&root) && real != root, "{real:?}");
+                proptest::prop_assert!(!text.split('/').any(|c| c == ".."));
+                proptest::prop_assert!(dir.is_ok() && t.violations().is_empty());
+            } else {
+                let kind = dir.map_err(|e| e.kind()).err();
+                proptest::prop_assert_eq!(kind, Some(io::ErrorKind::PermissionDenied));
+                proptest::prop_assert!(t.violations()[0].starts_with("create_dir_all "));
+            }
+        }
     }
 }

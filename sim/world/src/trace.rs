@@ -40,13 +40,19 @@ pub fn hex(hash: u128) -> String {
 impl Trace {
     /// A trace that keeps its records in memory when `keep` (else only the hash and count).
     pub fn new(keep: bool) -> Trace {
-        Trace { keep, ..Trace::default() }
+        Trace {
+            keep,
+            ..Trace::default()
+        }
     }
 
     /// Appends an event and returns the new running hash.
     pub fn record(&mut self, time_ns: u64, kind: &str, detail: impl Into<String>) -> u128 {
         let detail = detail.into();
-        assert!(!kind.is_empty() && !kind.contains('\t'), "kinds are short identifiers");
+        assert!(
+            !kind.is_empty() && !kind.contains('\t'),
+            "kinds are short identifiers"
+        );
         let seq = self.count;
         let mut bytes = self.hash.to_le_bytes().to_vec();
         bytes.extend_from_slice(&canonical_bytes(seq, time_ns, kind, &detail));
@@ -54,7 +60,13 @@ impl Trace {
         self.count += 1;
         if self.keep {
             let hash = hex(self.hash);
-            self.records.push(TraceRecord { seq, time_ns, kind: kind.to_string(), detail, hash });
+            self.records.push(TraceRecord {
+                seq,
+                time_ns,
+                kind: kind.to_string(),
+                detail,
+                hash,
+            });
         }
         self.hash
     }
@@ -116,10 +128,22 @@ mod tests {
     #[test]
     fn same_events_give_the_same_hash_and_any_change_alters_it() {
         let base = trace(&[(0, "a", "x"), (5, "b", "y")]);
-        assert_eq!(base.hash_hex(), trace(&[(0, "a", "x"), (5, "b", "y")]).hash_hex());
-        assert_ne!(base.hash_hex(), trace(&[(0, "a", "x"), (6, "b", "y")]).hash_hex());
-        assert_ne!(base.hash_hex(), trace(&[(0, "a", "x"), (5, "b", "z")]).hash_hex());
-        assert_ne!(base.hash_hex(), trace(&[(5, "b", "y"), (0, "a", "x")]).hash_hex());
+        assert_eq!(
+            base.hash_hex(),
+            trace(&[(0, "a", "x"), (5, "b", "y")]).hash_hex()
+        );
+        assert_ne!(
+            base.hash_hex(),
+            trace(&[(0, "a", "x"), (6, "b", "y")]).hash_hex()
+        );
+        assert_ne!(
+            base.hash_hex(),
+            trace(&[(0, "a", "x"), (5, "b", "z")]).hash_hex()
+        );
+        assert_ne!(
+            base.hash_hex(),
+            trace(&[(5, "b", "y"), (0, "a", "x")]).hash_hex()
+        );
         assert_eq!(base.records()[1].hash, base.hash_hex());
         assert_eq!(base.count(), 2);
     }

@@ -13,12 +13,21 @@ pub const RUNTIME_STATE_SIZE_BYTES: usize = 256 << 10;
 pub const GUEST_STATE_SIZE_BYTES: usize = 64 << 10;
 
 /// Whether the file exists for this member at this reference point, and why not.
-pub fn absent_reason(generation: u8, power_state: VmPowerState, kind: VmFileKind) -> Option<&'static str> {
+pub fn absent_reason(
+    generation: u8,
+    power_state: VmPowerState,
+    kind: VmFileKind,
+) -> Option<&'static str> {
     match kind {
         VmFileKind::Config => None,
-        VmFileKind::RuntimeState => (!matches!(power_state, VmPowerState::Running | VmPowerState::Saved))
-            .then_some("runtime state exists only for VMs running or saved at the reference point"),
-        VmFileKind::GuestState => (generation != 2).then_some("guest state exists only for generation 2 VMs"),
+        VmFileKind::RuntimeState => {
+            (!matches!(power_state, VmPowerState::Running | VmPowerState::Saved)).then_some(
+                "runtime state exists only for VMs running or saved at the reference point",
+            )
+        }
+        VmFileKind::GuestState => {
+            (generation != 2).then_some("guest state exists only for generation 2 VMs")
+        }
     }
 }
 

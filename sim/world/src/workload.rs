@@ -6,7 +6,7 @@
 
 use crate::rng::{below, chance};
 use rand_chacha::ChaCha8Rng;
-use rpsim_scenario::model::{WritePattern, Workload};
+use rpsim_scenario::model::{Workload, WritePattern};
 
 /// Shortest interval between two writes of one writer (1 µs): bounds events per sim second.
 pub const WRITE_INTERVAL_NS_MIN: u64 = 1_000;
@@ -49,8 +49,11 @@ impl Writer {
             return None;
         }
         let interval_ns = (u128::from(size_bytes) * 1_000_000_000 / u128::from(rate))
-            .clamp(u128::from(WRITE_INTERVAL_NS_MIN), u128::from(u64::MAX)) as u64;
-        let size_pct = spec.hot_spot_size.map_or(DEFAULT_HOT_SPOT_SIZE_BASIS_POINTS, |p| p.basis_points());
+            .clamp(u128::from(WRITE_INTERVAL_NS_MIN), u128::from(u64::MAX))
+            as u64;
+        let size_pct = spec
+            .hot_spot_size
+            .map_or(DEFAULT_HOT_SPOT_SIZE_BASIS_POINTS, |p| p.basis_points());
         Some(Writer {
             disk,
             vm,
@@ -63,7 +66,9 @@ impl Writer {
             hot_blocks: ((u128::from(block_count) * u128::from(size_pct) / 10_000) as u64).max(1),
             hot_share_basis_points: spec
                 .hot_spot_share
-                .map_or(DEFAULT_HOT_SPOT_SHARE_BASIS_POINTS, |p| p.basis_points().min(10_000)),
+                .map_or(DEFAULT_HOT_SPOT_SHARE_BASIS_POINTS, |p| {
+                    p.basis_points().min(10_000)
+                }),
             cursor: 0,
             rng,
         })
@@ -89,7 +94,11 @@ impl Writer {
         let starts = self.block_count - n + 1;
         let first = match self.pattern {
             WritePattern::Sequential => {
-                let first = if self.cursor >= starts { 0 } else { self.cursor };
+                let first = if self.cursor >= starts {
+                    0
+                } else {
+                    self.cursor
+                };
                 self.cursor = first + n;
                 first
             }
@@ -137,7 +146,11 @@ mod tests {
     fn sequential_writes_wrap_and_stay_inside_the_disk() {
         let mut w = writer("sequential", 40);
         let firsts: Vec<u64> = (0..4).map(|_| w.next_blocks().0).collect();
-        assert_eq!(firsts, vec![0, 16, 0, 16], "16 blocks per write, 40 blocks: wraps after 2");
+        assert_eq!(
+            firsts,
+            vec![0, 16, 0, 16],
+            "16 blocks per write, 40 blocks: wraps after 2"
+        );
     }
 
     #[test]
@@ -147,6 +160,9 @@ mod tests {
         assert!(hot > 850, "{hot} of 1000 writes in the hot 10%");
         let mut r = writer("random", 10_000);
         let random_hot = (0..1000).filter(|_| r.next_blocks().0 < 1000).count();
-        assert!(random_hot < 200, "{random_hot} of 1000 uniform writes in the first 10%");
+        assert!(
+            random_hot < 200,
+            "{random_hot} of 1000 uniform writes in the first 10%"
+        );
     }
 }

@@ -26,7 +26,11 @@ pub enum WorldError {
     #[error("VM `{vm}` names host `{host}`, which the scenario does not declare")]
     UnknownHost { vm: String, host: String },
     #[error("shared disk `{disk}` names VM `{vm}`, which is not a member of group `{group}`")]
-    UnknownSharedMember { disk: String, vm: String, group: String },
+    UnknownSharedMember {
+        disk: String,
+        vm: String,
+        group: String,
+    },
     #[error("disk `{disk}`: {reason}")]
     BadDisk { disk: String, reason: String },
     #[error("the scenario declares more than {OBJECTS_MAX} hosts, VMs or disks")]
@@ -130,12 +134,18 @@ impl World {
     fn add_group(&mut self, group: &model::VmGroup) -> Result<(), WorldError> {
         let group_index = self.groups.len();
         let group_id = ids::guid(self.seed, "group", &group.name);
-        self.groups.push(Group { name: group.name.clone(), id: group_id, vms: Vec::new() });
+        self.groups.push(Group {
+            name: group.name.clone(),
+            id: group_id,
+            vms: Vec::new(),
+        });
         for vm in &group.vms {
-            let host = self.host_index(&vm.host).ok_or_else(|| WorldError::UnknownHost {
-                vm: vm.name.clone(),
-                host: vm.host.clone(),
-            })?;
+            let host = self
+                .host_index(&vm.host)
+                .ok_or_else(|| WorldError::UnknownHost {
+                    vm: vm.name.clone(),
+                    host: vm.host.clone(),
+                })?;
             let vm_index = self.vms.len();
             let vm_id = ids::guid(self.seed, "vm", &format!("{}/{}", group.name, vm.name));
             self.vms.push(Vm {
@@ -198,7 +208,11 @@ impl World {
         let instance_id = ids::disk_instance_id(&owner, &id);
         let key = xxh3_64_with_seed(&id.0, self.seed);
         let index = self.disks.len();
-        if self.disk_by_instance_id.insert(instance_id.clone(), index).is_some() {
+        if self
+            .disk_by_instance_id
+            .insert(instance_id.clone(), index)
+            .is_some()
+        {
             return Err(WorldError::BadDisk {
                 disk: name.to_string(),
                 reason: "declared twice".into(),
@@ -230,7 +244,10 @@ impl World {
                 }
             }
             for shared in &group.shared_disks {
-                fills.extend(self.disk_index(&group.name, &shared.name).map(|i| (i, &shared.fill)));
+                fills.extend(
+                    self.disk_index(&group.name, &shared.name)
+                        .map(|i| (i, &shared.fill)),
+                );
             }
         }
         for (index, fill) in fills {
@@ -253,10 +270,12 @@ impl World {
                     let mut rng = streams.stream(&stream_name);
                     let chosen = choose_distinct(&mut rng, disk.sim.block_count(), blocks);
                     for block in chosen {
-                        disk.sim.write_block(block).map_err(|_| WorldError::BadDisk {
-                            disk: disk.name.clone(),
-                            reason: "fill exceeds the disk's history limit".into(),
-                        })?;
+                        disk.sim
+                            .write_block(block)
+                            .map_err(|_| WorldError::BadDisk {
+                                disk: disk.name.clone(),
+                                reason: "fill exceeds the disk's history limit".into(),
+                            })?;
                     }
                 }
             }
@@ -286,14 +305,16 @@ impl World {
 
     /// The VM called `name`, searched in `group` when given, else in every group (first match).
     pub fn vm_index(&self, group: Option<&str>, name: &str) -> Option<usize> {
-        self.vms.iter().position(|v| {
-            v.name == name && group.is_none_or(|g| self.groups[v.group].name == g)
-        })
+        self.vms
+            .iter()
+            .position(|v| v.name == name && group.iter().all(|g| self.groups[v.group].name == *g))
     }
 
     /// The disk of `group` called `name` (`vm/disk` or a shared disk's name).
     pub fn disk_index(&self, group: &str, name: &str) -> Option<usize> {
-        self.disks.iter().position(|d| d.name == name && self.groups[d.group].name == group)
+        self.disks
+            .iter()
+            .position(|d| d.name == name && self.groups[d.group].name == group)
     }
 
     /// A disk named as in a fault (`vm/disk` or a shared disk name), in any group.
@@ -315,7 +336,9 @@ impl World {
 
     /// The `CollectionID` of the latest reference point created under a scenario name.
     pub fn reference_point_id(&self, scenario_name: &str) -> Option<Guid> {
-        self.refpoints.by_name(scenario_name).map(|p| p.collection_id)
+        self.refpoints
+            .by_name(scenario_name)
+            .map(|p| p.collection_id)
     }
 
     /// Why the VM can not be read or snapshotted now, if so.
@@ -325,7 +348,8 @@ impl World {
             return Some(format!("VM {} is migrating", v.id));
         }
         let host = &self.hosts[v.host];
-        host.down.then(|| format!("host {} of VM {} is down", host.name, v.id))
+        host.down
+            .then(|| format!("host {} of VM {} is down", host.name, v.id))
     }
 
     /// Why the group's members can not be snapshotted or exported now, if so.
@@ -340,10 +364,20 @@ impl World {
     /// Why the disk can not be read now: (NotFound?, reason).
     pub fn disk_unreadable(&self, disk: usize) -> Option<(bool, String)> {
         let d = &self.disks[disk];
-        let live: Vec<usize> =
-            d.attached_to.iter().copied().filter(|v| !self.vms[*v].removed).collect();
+        let live: Vec<usize> = d
+            .attached_to
+            .iter()
+            .copied()
+            .filter(|v| !self.vms[*v].removed)
+            .collect();
         if live.is_empty() {
-            return Some((true, format!("disk {} belongs to no VM of the group any more", d.instance_id)));
+            return Some((
+                true,
+                format!(
+                    "disk {} belongs to no VM of the group any more",
+                    d.instance_id
+                ),
+            ));
         }
         if live.iter().all(|v| self.vm_unavailable(*v).is_some()) {
             let reason = self.vm_unavailable(live[0]).unwrap_or_default();
@@ -361,7 +395,9 @@ impl World {
         consistency: Consistency,
         now_ns: u64,
     ) -> Result<Guid, u32> {
-        let group = self.group_index(group_name).ok_or(return_code::INVALID_PARAMETER)?;
+        let group = self
+            .group_index(group_name)
+            .ok_or(return_code::INVALID_PARAMETER)?;
         if self.group_unavailable(group).is_some() {
             return Err(return_code::INVALID_STATE);
         }
@@ -369,8 +405,7 @@ impl World {
             return Err(return_code::GENERIC_FAILED);
         }
         let sequence = self.refpoints.sequence_next();
-        let collection_id =
-            ids::guid(self.seed, "reference_point", &format!("{name}#{sequence}"));
+        let collection_id = ids::guid(self.seed, "reference_point", &format!("{name}#{sequence}"));
         let mut point = RefPoint {
             collection_id,
             name: name.to_string(),
@@ -390,8 +425,12 @@ impl World {
             members: Vec::new(),
             disks: Vec::new(),
         };
-        let members: Vec<usize> =
-            self.groups[group].vms.iter().copied().filter(|v| !self.vms[*v].removed).collect();
+        let members: Vec<usize> = self.groups[group]
+            .vms
+            .iter()
+            .copied()
+            .filter(|v| !self.vms[*v].removed)
+            .collect();
         for vm in members {
             let mut member = MemberPoint {
                 vm,
@@ -406,7 +445,12 @@ impl World {
                         let epoch = d.sim.freeze();
                         let reset_generation = d.sim.reset_generation();
                         let rct_id = ids::rct_id(&d.id, reset_generation, epoch);
-                        point.disks.push(DiskPoint { disk, epoch, reset_generation, rct_id });
+                        point.disks.push(DiskPoint {
+                            disk,
+                            epoch,
+                            reset_generation,
+                            rct_id,
+                        });
                         point.disks.len() - 1
                     }
                 };
@@ -488,7 +532,10 @@ impl World {
 
     /// Approximate heap bytes of every disk's block map.
     pub fn approx_metadata_bytes(&self) -> u64 {
-        self.disks.iter().map(|d| d.sim.approx_metadata_bytes()).sum()
+        self.disks
+            .iter()
+            .map(|d| d.sim.approx_metadata_bytes())
+            .sum()
     }
 }
 
@@ -547,8 +594,13 @@ vm_groups:
         assert!(w.disks[quorum].shared);
         assert_eq!(w.disks[quorum].attached_to, vec![0, 1]);
         assert_eq!(w.vms[0].disks.last(), Some(&quorum));
-        assert!(w.disks[quorum].instance_id.contains(&w.groups[0].id.to_string()));
-        assert_eq!(w.disk_by_instance_id(&w.disks[quorum].instance_id), Some(quorum));
+        assert!(w.disks[quorum]
+            .instance_id
+            .contains(&w.groups[0].id.to_string()));
+        assert_eq!(
+            w.disk_by_instance_id(&w.disks[quorum].instance_id),
+            Some(quorum)
+        );
     }
 
     #[test]
@@ -557,7 +609,10 @@ vm_groups:
         let b = World::new(&scenario(), 2).unwrap();
         let disk = a.disk_index("cluster", "b/os").unwrap();
         let extents = |w: &World| w.disks[disk].sim.allocated_extents(0);
-        assert_eq!(extents(&a).iter().map(|e| e.length_bytes).sum::<u64>(), 8 << 20);
+        assert_eq!(
+            extents(&a).iter().map(|e| e.length_bytes).sum::<u64>(),
+            8 << 20
+        );
         assert_ne!(extents(&a), extents(&b));
         assert_eq!(extents(&a), extents(&World::new(&scenario(), 1).unwrap()));
     }
@@ -566,7 +621,13 @@ vm_groups:
     fn a_shared_disk_is_frozen_once_per_reference_point() {
         let mut w = World::new(&scenario(), 1).unwrap();
         let id = w
-            .create_reference_point("rp", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 5)
+            .create_reference_point(
+                "rp",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                5,
+            )
             .unwrap();
         let point = w.refpoints.get(&id).unwrap();
         assert_eq!(point.disks.len(), 3);
@@ -575,7 +636,13 @@ vm_groups:
         assert_eq!(w.disks[quorum].sim.epoch(), 1);
         assert_eq!(w.reference_point_id("rp"), Some(id));
         assert_eq!(
-            w.create_reference_point("x", "nope", ReferencePointKind::Rct, Consistency::CrashConsistent, 5),
+            w.create_reference_point(
+                "x",
+                "nope",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                5
+            ),
             Err(return_code::INVALID_PARAMETER)
         );
     }
@@ -584,9 +651,19 @@ vm_groups:
     fn host_crash_resets_rct_of_earlier_points_and_blocks_new_ones() {
         let mut w = World::new(&scenario(), 1).unwrap();
         let id = w
-            .create_reference_point("rp", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 0)
+            .create_reference_point(
+                "rp",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                0,
+            )
             .unwrap();
-        assert!(w.reference_point_disks(&id).unwrap().iter().all(|d| d.rct_usable));
+        assert!(w
+            .reference_point_disks(&id)
+            .unwrap()
+            .iter()
+            .all(|d| d.rct_usable));
         let reset = w.host_crash(0);
         assert_eq!(reset.len(), 2, "a's own disk and the shared disk");
         let disks = w.reference_point_disks(&id).unwrap();
@@ -595,12 +672,24 @@ vm_groups:
         assert_eq!(usable, vec![false, false, true]);
         assert!(w.group_unavailable(0).is_some());
         assert_eq!(
-            w.create_reference_point("rp2", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 1),
+            w.create_reference_point(
+                "rp2",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                1
+            ),
             Err(return_code::INVALID_STATE)
         );
         w.host_recover(0);
         let later = w
-            .create_reference_point("rp2", "cluster", ReferencePointKind::Rct, Consistency::CrashConsistent, 2)
+            .create_reference_point(
+                "rp2",
+                "cluster",
+                ReferencePointKind::Rct,
+                Consistency::CrashConsistent,
+                2,
+            )
             .unwrap();
         let rct = &w.reference_point_disks(&later).unwrap()[0].rct_id;
         assert!(rct.ends_with(":1:1"), "reset generation 1, epoch 1: {rct}");

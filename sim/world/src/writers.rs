@@ -35,17 +35,22 @@ pub fn build(scenario: &Scenario, world: &World) -> Result<Vec<Writer>, RunError
                             vm.name
                         ))
                     })?;
-                let stream = streams.stream(&format!("workload/{}/{}/{disk_name}", group.name, vm.name));
+                let stream =
+                    streams.stream(&format!("workload/{}/{}/{disk_name}", group.name, vm.name));
                 let sim = &world.disks[disk].sim;
                 let shape = (sim.block_count(), sim.block_size_bytes());
                 writers.extend(Writer::new(spec, disk, vm_index, shape, stream));
             }
         }
         for shared in &group.shared_disks {
-            let Some(spec) = &shared.workload else { continue };
+            let Some(spec) = &shared.workload else {
+                continue;
+            };
             let disk = world.disk_index(&group.name, &shared.name);
             let Some(disk) = disk else { continue };
-            let Some(&vm_index) = world.disks[disk].attached_to.first() else { continue };
+            let Some(&vm_index) = world.disks[disk].attached_to.first() else {
+                continue;
+            };
             let stream = streams.stream(&format!("workload/{}/shared/{}", group.name, shared.name));
             let sim = &world.disks[disk].sim;
             let shape = (sim.block_count(), sim.block_size_bytes());

@@ -89,7 +89,12 @@ pub(crate) fn check(fault: &Fault, path: &NodePath, world: &World<'_>, problems:
     let kind = kind_name(fault.kind);
     let rule = rule(fault.kind);
     let set = fields_set(fault);
-    let takes: Vec<&str> = rule.required.iter().chain(rule.permitted).copied().collect();
+    let takes: Vec<&str> = rule
+        .required
+        .iter()
+        .chain(rule.permitted)
+        .copied()
+        .collect();
     for (field, is_set) in FIELDS.iter().zip(set) {
         if is_set && !takes.contains(field) {
             problems.at_key(
@@ -206,7 +211,10 @@ mod tests {
             for field in rule.required.iter().chain(rule.permitted) {
                 assert!(FIELDS.contains(field), "{field} of {kind:?} is not a field");
             }
-            assert!(!rule.required.is_empty() || rule.one_of_permitted, "{kind:?} takes nothing");
+            assert!(
+                !rule.required.is_empty() || rule.one_of_permitted,
+                "{kind:?} takes nothing"
+            );
         }
     }
 }

@@ -44,7 +44,12 @@ pub(crate) fn check<'s>(
     let path = NodePath::root().key("timeline");
     let timeline = &scenario.timeline;
     let mut names = Names::default();
-    if !problems.count(&path, "timeline entries", timeline.len(), TIMELINE_ENTRIES_MAX) {
+    if !problems.count(
+        &path,
+        "timeline entries",
+        timeline.len(),
+        TIMELINE_ENTRIES_MAX,
+    ) {
         return names;
     }
     // The world runs entries by (time, file order); names must exist in that order.
@@ -113,8 +118,13 @@ impl<'s> Walk<'_, 's> {
         match actions[0] {
             Action::CreateReferencePoint(create) => {
                 let name_path = action_path.key("name");
-                self.problems.name(&name_path, "reference point", &create.name);
-                if self.names.reference_points.contains_key(create.name.as_str()) {
+                self.problems
+                    .name(&name_path, "reference point", &create.name);
+                if self
+                    .names
+                    .reference_points
+                    .contains_key(create.name.as_str())
+                {
                     self.problems.at(
                         &name_path,
                         format!("reference point `{}` is created twice", create.name),
@@ -150,7 +160,8 @@ impl<'s> Walk<'_, 's> {
                 if let Some(rp) = &f.reference_point {
                     if !known.contains_key(rp.as_str()) {
                         let message = self.undefined("reference point", rp, entry.at);
-                        self.problems.at(&action_path.key("reference_point"), message);
+                        self.problems
+                            .at(&action_path.key("reference_point"), message);
                     }
                 }
                 fault::check(f, &action_path, self.world, self.problems);
@@ -187,8 +198,10 @@ impl<'s> Walk<'_, 's> {
         let name_path = path.key("name");
         self.problems.name(&name_path, "export", &export.name);
         if !self.names.exports.insert(&export.name) {
-            self.problems
-                .at(&name_path, format!("export `{}` is defined twice", export.name));
+            self.problems.at(
+                &name_path,
+                format!("export `{}` is defined twice", export.name),
+            );
         }
         self.reference_point(&export.reference_point, at, path);
         if let Some(base) = &export.base {
@@ -199,7 +212,10 @@ impl<'s> Walk<'_, 's> {
         }
         check_target(export, path, self.problems);
         if let Some(selection) = &export.disks {
-            let group = self.names.reference_points.get(export.reference_point.as_str());
+            let group = self
+                .names
+                .reference_points
+                .get(export.reference_point.as_str());
             if let Some(group) = group.copied() {
                 self.selection(selection, group, &path.key("disks"));
             }
@@ -211,11 +227,15 @@ impl<'s> Walk<'_, 's> {
         let mut seen = BTreeSet::new();
         for (i, choice) in selection.iter().enumerate() {
             let vm_path = path.index(i).key("vm");
-            if !members.contains(choice.vm.as_str()) {
+            // A VM of another group is allowed on purpose: the export job must refuse it
+            // (32773), and scenarios test that. A VM that exists nowhere is a scenario error.
+            if !members.contains(choice.vm.as_str())
+                && !self.world.vm_disks.contains_key(choice.vm.as_str())
+            {
                 self.problems.at(
                     &vm_path,
                     format!(
-                        "VM `{}` is not a member of group `{group}`; members: {}",
+                        "VM `{}` is not defined; members of group `{group}`: {}",
                         choice.vm,
                         listing(members.iter().copied())
                     ),
@@ -296,7 +316,12 @@ fn check_target(export: &Export, path: &NodePath, problems: &mut Problems) {
 /// `expect` entries name exports of the timeline, once each, with plausible values.
 pub(crate) fn check_expectations(scenario: &Scenario, names: &Names<'_>, problems: &mut Problems) {
     let path = NodePath::root().key("expect");
-    if !problems.count(&path, "expectations", scenario.expect.len(), EXPECTATIONS_MAX) {
+    if !problems.count(
+        &path,
+        "expectations",
+        scenario.expect.len(),
+        EXPECTATIONS_MAX,
+    ) {
         return;
     }
     let mut seen = BTreeSet::new();

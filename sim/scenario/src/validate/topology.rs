@@ -39,7 +39,12 @@ pub(crate) fn check<'s>(scenario: &'s Scenario, problems: &mut Problems) -> Worl
     if scenario.vm_groups.is_empty() {
         problems.at(&groups, "vm_groups is empty; define at least one VM group");
     }
-    if !problems.count(&groups, "VM groups", scenario.vm_groups.len(), VM_GROUPS_MAX) {
+    if !problems.count(
+        &groups,
+        "VM groups",
+        scenario.vm_groups.len(),
+        VM_GROUPS_MAX,
+    ) {
         return world;
     }
     let vm_count: usize = scenario.vm_groups.iter().map(|g| g.vms.len()).sum();
@@ -92,7 +97,10 @@ fn check_group<'s>(
     }
     let mut members = BTreeSet::new();
     if group.vms.is_empty() {
-        problems.at(&path.key("vms"), format!("VM group `{}` has no VMs", group.name));
+        problems.at(
+            &path.key("vms"),
+            format!("VM group `{}` has no VMs", group.name),
+        );
     }
     for (i, vm) in group.vms.iter().enumerate() {
         let vm_path = path.key("vms").index(i);
@@ -143,7 +151,11 @@ fn check_group<'s>(
     check_shared_disks(group, path, world, problems);
     for (i, vm) in group.vms.iter().enumerate() {
         if let Some(workload) = &vm.workload {
-            let own = world.vm_disks.get(vm.name.as_str()).cloned().unwrap_or_default();
+            let own = world
+                .vm_disks
+                .get(vm.name.as_str())
+                .cloned()
+                .unwrap_or_default();
             let vm_path = path.key("vms").index(i);
             check_workload(workload, &vm_path.key("workload"), Some(&own), problems);
         }
@@ -171,7 +183,13 @@ fn check_shared_disks<'s>(
             continue;
         }
         world.shared_disks.insert(&shared.name, &group.name);
-        check_disk_shape(shared.size, shared.block_size, &shared.fill, &disk_path, problems);
+        check_disk_shape(
+            shared.size,
+            shared.block_size,
+            &shared.fill,
+            &disk_path,
+            problems,
+        );
         let attached = disk_path.key("attached_to");
         if shared.attached_to.len() < 2 {
             problems.at(
@@ -185,7 +203,14 @@ fn check_shared_disks<'s>(
                 ),
             );
         }
-        attach(group, shared.name.as_str(), &shared.attached_to, &attached, world, problems);
+        attach(
+            group,
+            shared.name.as_str(),
+            &shared.attached_to,
+            &attached,
+            world,
+            problems,
+        );
         if let Some(workload) = &shared.workload {
             check_workload(workload, &disk_path.key("workload"), None, problems);
         }
@@ -243,8 +268,7 @@ fn check_disk_shape(
         );
     }
     let block = block_size.bytes();
-    if !block.is_power_of_two() || !(BLOCK_SIZE_BYTES_MIN..=BLOCK_SIZE_BYTES_MAX).contains(&block)
-    {
+    if !block.is_power_of_two() || !(BLOCK_SIZE_BYTES_MIN..=BLOCK_SIZE_BYTES_MAX).contains(&block) {
         problems.at(
             &path.key("block_size"),
             format!(
@@ -256,7 +280,10 @@ fn check_disk_shape(
     if fill.allocated > size {
         problems.at(
             &path.key("fill").key("allocated"),
-            format!("fill.allocated {} is more than the disk size {size}", fill.allocated),
+            format!(
+                "fill.allocated {} is more than the disk size {size}",
+                fill.allocated
+            ),
         );
     }
 }
@@ -281,7 +308,10 @@ fn check_workload(
     if workload.write_rate.bytes_per_s() > WRITE_RATE_BYTES_PER_S_MAX {
         problems.at(
             &path.key("write_rate"),
-            format!("write_rate {} is more than the limit of 10GiB/s", workload.write_rate),
+            format!(
+                "write_rate {} is more than the limit of 10GiB/s",
+                workload.write_rate
+            ),
         );
     }
     if workload.pattern != WritePattern::HotSpot {
@@ -334,7 +364,10 @@ fn check_workload_disks(
                 ),
             );
         } else if !seen.insert(disk.as_str()) {
-            problems.at(&path.key("disks").index(i), format!("disk `{disk}` is listed twice"));
+            problems.at(
+                &path.key("disks").index(i),
+                format!("disk `{disk}` is listed twice"),
+            );
         }
     }
 }

@@ -1,0 +1,96 @@
+//! Producing the bytes of one export file in pieces: a VM blob in slices of at most
+//! WRITE_CHUNK_BYTES_MAX, a disk log as header, one record per planned extent piece (read from
+//! the source) and footer, with the running whole-file xxh3-128. Owns the per-file write
+//! cursor; it must never touch the target (job.rs writes what this produces).
+
+use crate::errors::{self, Failure};
+use crate::guid::Guid;
+use crate::logfile::LogEncoder;
+use crate::plan::{Content, PlannedFile, WRITE_CHUNK_BYTES_MAX};
+use crate::source::ExportSource;
+use crate::target::FileHandle;
+use xxhash_rust::xxh3::Xxh3Default;
+
+/// The file being written.
+#[derive(Clone)]
+pub struct Writing {
+    pub handle: Option<FileHandle>,
+    pub pending: Vec<u8>,
+    pub pending_pos: usize,
+    /// Next blob byte or next log record to produce.
+    pub next: usize,
+    pub encoder: Option<LogEncoder>,
+    pub footer_done: bool,
+    pub hasher: Xxh3Default,
+    pub written_bytes: u64,
+}
+
+impl std::fmt::Debug for Writing {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Writing")
+            .field("handle", &self.handle)
+            .field("written_bytes", &self.written_bytes)
+            .finish()
+    }
+}
+
+pub fn new_writing(handle: FileHandle) -> Writing {
+    Writing {
+        handle: Some(handle),
+        pending: vec![],
+        pending_pos: 0,
+        next: 0,
+        encoder: None,
+        footer_done: false,
+        hasher: Xxh3Default::new(),
+        written_bytes: 0,
+    }
+}
+
+/// Refills `w.pending` with the next piece of the file (header, a record, the footer, or up to
+/// WRITE_CHUNK_BYTES_MAX of a blob); sets `footer_done` when nothing remains.
+pub fn produce(
+    w: &mut Writing,
+    source: &dyn ExportSource,
+    file: &PlannedFile,
+    rp: &Guid,
+) -> Result<(), Failure> {
+    w.pending.clear();
+    w.pending_pos = 0;
+    match &file.content {
+        Content::Blob(bytes) => {
+            let end = (w.next + WRITE_CHUNK_BYTES_MAX as usize).min(bytes.len());
+            w.pending.extend_from_slice(&bytes[w.next..end]);
+            w.next = end;
+            w.footer_done = end == bytes.len();
+        }
+        Content::Log { header, records } => match w.encoder.as_mut() {
+            None => {
+                let (encoder, bytes) = LogEncoder::new(header);
+                w.encoder = Some(encoder);
+                w.pending = bytes;
+            }
+            Some(encoder) => match records.get(w.next) {
+                Some(record) => {
+                    let mut data = vec![0u8; record.length_bytes as usize];
+                    source
+                        .read_extent(&header.disk_instance_id, rp, *record, &mut data)
+                        .map_err(|e| {
+                            let what = format!(
+                                "reading {} bytes at offset {}",
+                                record.length_bytes, record.offset_bytes
+                            );
+                            errors::source_failure(&what, &e)
+                        })?;
+                    w.pending = encoder.record(record.offset_bytes, &data);
+                    w.next += 1;
+                }
+                None => {
+                    w.pending = encoder.footer();
+                    w.footer_done = true;
+                }
+            },
+        },
+    }
+    Ok(())
+}
