@@ -29,6 +29,8 @@ pub enum Command {
         /// The export directory.
         export_dir: PathBuf,
     },
+    /// Measure export throughput against machine baselines; save and compare records.
+    Bench(crate::bench_args::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +55,14 @@ pub struct RunArgs {
     /// Print only failures and the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write each suite scenario's golden listing (fixtures/goldens/<scenario>.golden) instead
+    /// of comparing with it, and print what changed. Refused when CI=true.
+    #[arg(long)]
+    pub bless: bool,
+    /// Run each scenario twice with the same seed and fail when the traces differ (names the
+    /// first differing event and prints both records).
+    #[arg(long)]
+    pub check_determinism: bool,
 }
 
 #[derive(Debug, clap::Args)]

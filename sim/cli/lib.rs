@@ -3,6 +3,18 @@
 //! never print (the binary decides how to show results).
 
 pub mod args;
+pub mod bench;
+pub mod bench_args;
+pub mod bench_record;
+pub mod bench_workload;
+pub mod determinism;
+pub mod golden_run;
+pub mod exported_bytes;
+pub mod failure_record;
+pub mod report_junit;
+pub mod report_summary;
+pub mod run_summary;
+pub mod sweep;
 pub mod report_json;
 pub mod runner;
 pub mod suite;

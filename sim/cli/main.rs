@@ -1,6 +1,8 @@
 //! `rpsim`: the command-line entry point. Owns printing and exit codes (0 all passed, 1 a check
 //! failed, 2 bad input or usage); it must never decide what passes.
 
+mod bench_cmd;
+
 use clap::Parser;
 use rpsim::args::{Cli, Command, RestoreArgs, RunArgs};
 use rpsim::runner::{run_scenario_file, RunFailure, RunOptions, ScenarioRun};
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Restore(args) => restore(&args),
         Command::Verify { export_dir } => verify(&export_dir),
+        Command::Bench(args) => bench_cmd::run(&args),
     }
 }
 
@@ -33,17 +36,31 @@ fn run(args: &RunArgs) -> ExitCode {
         Ok(files) => files,
         Err(message) => return bad_input(&message),
     };
+    let golden = match rpsim::golden_run::options_for_cli(args.bless) {
+        Ok(golden) => golden,
+        Err(message) => return bad_input(&message),
+    };
     let options = RunOptions {
         seed: args.seed,
-        keep_trace: args.trace.is_some(),
+        keep_trace: args.trace.is_some() || args.check_determinism,
         keep_exports: args.keep_exports.clone(),
+        golden: Some(golden.clone()),
     };
     let mut runs: Vec<ScenarioRun> = Vec::new();
     let mut bad_inputs = 0usize;
     for file in &files {
         match run_scenario_file(file, &options) {
-            Ok(run) => {
+            Ok(mut run) => {
+                if args.check_determinism {
+                    rpsim::determinism::check_again(&mut run, &options);
+                }
                 print_run(&run, args.quiet);
+                let colour = rpsim::golden_run::colour_for_stdout();
+                if let Some(text) = rpsim::golden_run::describe(&run.golden, colour) {
+                    if !args.quiet || args.bless {
+                        println!("{text}");
+                    }
+                }
                 if let Some(trace) = &args.trace {
                     if let Err(message) = write_trace(trace, &run, files.len() > 1) {
                         return bad_input(&message);
@@ -68,7 +85,11 @@ fn run(args: &RunArgs) -> ExitCode {
             return bad_input(&format!("cannot write {}: {e}", path.display()));
         }
     }
-    let failed = runs.iter().filter(|r| !r.passed()).count();
+    let stale = rpsim::golden_run::stale_failure_for_cli(&args.scenarios, &golden);
+    if let Some(message) = &stale {
+        println!("FAIL goldens: {message}");
+    }
+    let failed = runs.iter().filter(|r| !r.passed()).count() + usize::from(stale.is_some());
     let passed = runs.len() - failed;
     println!("{passed} passed, {failed} failed, {bad_inputs} not runnable");
     if bad_inputs > 0 {

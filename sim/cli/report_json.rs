@@ -24,6 +24,10 @@ pub struct ScenarioReport<'a> {
     pub sim_time_ns: u64,
     pub checks_passed: u64,
     pub restored_disks: u64,
+    /// Wall-clock time of the run (load + simulate + check); human-facing, varies per machine.
+    pub wall_time_ms: u64,
+    /// Sum of the sizes of the files of completed exports.
+    pub bytes_exported: u64,
     pub failures: &'a [CheckFailure],
     pub repro: String,
     pub exports: Vec<ExportReport<'a>>,
@@ -63,6 +67,8 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
         sim_time_ns: run.outcome.end_time_ns,
         checks_passed: run.checks.passed,
         restored_disks: run.checks.restored_disks,
+        wall_time_ms: run.wall_time_ms,
+        bytes_exported: run.bytes_exported,
         failures: &run.checks.failures,
         repro: run.repro_command(),
         exports: run

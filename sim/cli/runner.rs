@@ -15,6 +15,8 @@ pub struct RunOptions {
     pub keep_trace: bool,
     /// Put export directories here instead of a temporary directory.
     pub keep_exports: Option<PathBuf>,
+    /// Compare with (or bless) `fixtures/goldens/<scenario>.golden`; `None` skips goldens.
+    pub golden: Option<crate::golden_run::GoldenOptions>,
 }
 
 /// The result of one scenario run, checked.
@@ -25,6 +27,12 @@ pub struct ScenarioRun {
     pub seed: u64,
     pub outcome: RunOutcome,
     pub checks: CheckReport,
+    /// What happened to the scenario's golden listing.
+    pub golden: crate::golden_run::GoldenStatus,
+    /// Wall-clock time of load + simulate + check, for people only (never reaches a decision).
+    pub wall_time_ms: u64,
+    /// Sum of the sizes of the files of completed exports (job state 7), measured on disk.
+    pub bytes_exported: u64,
 }
 
 impl ScenarioRun {
@@ -51,6 +59,7 @@ pub enum RunFailure {
 
 /// Loads, runs and checks one scenario file.
 pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRun, RunFailure> {
+    let wall_start = std::time::Instant::now();
     let scenario = load_scenario(path)?;
     let seed = effective_seed(&scenario, options.seed);
     let simulation = |message: String| RunFailure::Simulation {
@@ -75,15 +84,34 @@ pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRu
         export_root,
         keep_trace_records: options.keep_trace,
     };
-    let outcome = rpsim_world::run(&scenario, &config).map_err(|e| simulation(e.to_string()))?;
+    // Every run checks the live invariants after every event (a violation stops it).
+    let mut live = rpsim_checks::live_invariants::LiveInvariants::new();
+    let outcome = rpsim_world::run_observed(&scenario, &config, &mut live, None)
+        .map_err(|e| simulation(e.to_string()))?;
     let restore_scratch = scratch.path().join("restore");
-    let checks = rpsim_checks::check_run(&scenario, &outcome, &restore_scratch);
+    let mut checks = rpsim_checks::check_run(&scenario, &outcome, &restore_scratch);
+    let golden = options.golden.as_ref().map_or_else(Default::default, |golden| {
+        let seed_default = effective_seed(&scenario, None);
+        crate::golden_run::apply_golden(
+            golden,
+            path,
+            &scenario.name,
+            seed,
+            seed_default,
+            &outcome,
+            &mut checks,
+        )
+    });
+    let bytes_exported = crate::exported_bytes::completed_exports_size_bytes(&outcome.exports);
     Ok(ScenarioRun {
         file: path.to_path_buf(),
         name: scenario.name.clone(),
         seed,
         outcome,
         checks,
+        golden,
+        wall_time_ms: u64::try_from(wall_start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        bytes_exported,
     })
 }
 

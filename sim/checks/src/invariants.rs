@@ -32,7 +32,7 @@ pub fn check_invariants(outcome: &RunOutcome, report: &mut CheckReport) {
 /// A refused access is expected, not a violation, when it concerns the `ExportDirectory` the
 /// scenario itself passed (a directory outside the export storage, to test access denied).
 /// Violations read `<operation> <virtual path>: <reason>`.
-fn inside_requested_directory(violation: &str, exports: &[ExportRecord]) -> bool {
+pub(crate) fn inside_requested_directory(violation: &str, exports: &[ExportRecord]) -> bool {
     let Some((_, rest)) = violation.split_once(' ') else {
         return false;
     };

@@ -4,7 +4,9 @@
 
 pub mod equivalence;
 pub mod expectations;
+pub mod golden;
 pub mod invariants;
+pub mod live_invariants;
 pub mod qemu;
 pub mod report;
 pub mod restore_check;

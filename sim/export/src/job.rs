@@ -8,6 +8,7 @@ use crate::guid::Guid;
 use crate::layout;
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::plan::{self, Content, FileKind, Plan, PlannedFile, WRITE_CHUNK_BYTES_MAX};
+use crate::planted::{self, PlantedBug};
 use crate::service::{ExportCall, StepOutcome};
 use crate::source::ExportSource;
 use crate::states;
@@ -335,6 +336,9 @@ impl Job {
     ) -> Result<(), Failure> {
         let subdirs = self.plan().subdirs.clone();
         if next > subdirs.len() {
+            if planted::active(PlantedBug::ManifestBeforeData) {
+                self.planted_manifest_before_data(target)?;
+            }
             self.phase = Phase::File {
                 index: 0,
                 stage: FileStage::Create,
@@ -408,6 +412,23 @@ impl Job {
         Ok(())
     }
 
+    /// PLANTED BUG manifest-before-data: the manifest is written under its final name before
+    /// any data is copied (create, write and close in one step).
+    fn planted_manifest_before_data(
+        &mut self,
+        target: &mut dyn ExportTarget,
+    ) -> Result<(), Failure> {
+        let Content::Blob(text) = self.manifest_file().content else {
+            unreachable!("a manifest is a blob");
+        };
+        let path = layout::target_path(&self.export_dir(), layout::MANIFEST_NAME);
+        let io =
+            |e: std::io::Error| errors::io_failure(&format!("writing `{}`", path.display()), &e);
+        let handle = target.create_new(&path).map_err(io)?;
+        target.write(handle, &text).map_err(io)?;
+        target.close(handle).map_err(io)
+    }
+
     fn writing_finished(&self) -> bool {
         self.writing
             .as_ref()
@@ -437,6 +458,22 @@ impl Job {
                     .map_err(|e| io("creating", &partial_path, e))?;
                 self.created_files.push(partial_path);
                 self.writing = Some(new_writing(handle));
+                if planted::active(PlantedBug::ExportedBeforeRename)
+                    && file.kind != FileKind::Manifest
+                {
+                    // PLANTED BUG exported-before-rename: listed while still `.partial`.
+                    self.completed.push(CompletedFile {
+                        kind: file.kind,
+                        relative: file.relative.clone(),
+                        listed_path: layout::listed_path(
+                            &self.validated.export_directory,
+                            &file.relative,
+                        ),
+                        disk_instance_id: file.disk_instance_id.clone(),
+                        size_bytes: file.size_bytes,
+                        xxh3_128: 0,
+                    });
+                }
             }
             FileStage::Write => self.write_chunk(source, target, file, &partial_path)?,
             FileStage::Sync => {
@@ -485,6 +522,9 @@ impl Job {
         assert!(w.handle.is_none());
         if file.kind == FileKind::Manifest {
             return;
+        }
+        if planted::active(PlantedBug::ExportedBeforeRename) {
+            self.completed.retain(|c| c.relative != file.relative); // listed at create
         }
         self.completed.push(CompletedFile {
             kind: file.kind,
@@ -617,7 +657,15 @@ impl Job {
         if let Some(path) = self.created_files.pop() {
             let listed =
                 layout::listed_path(&self.validated.export_directory, &self.relative_of(&path));
-            self.completed.retain(|c| c.listed_path != listed);
+            self.completed.retain(|c| {
+                c.listed_path != listed
+                    && format!("{}{}", c.listed_path, layout::PARTIAL_SUFFIX) != listed
+            });
+            let terminating = self.ending == Some(Ending::Terminate);
+            let partial = path.to_string_lossy().ends_with(layout::PARTIAL_SUFFIX);
+            if planted::active(PlantedBug::TerminateLeavesPartial) && terminating && partial {
+                return; // PLANTED BUG terminate-leaves-partial: the `.partial` file stays.
+            }
             if let Err(e) = target.remove_file(&path) {
                 self.record_cleanup_error(&format!("removing `{}`", path.display()), &e);
             }

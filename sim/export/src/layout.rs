@@ -4,6 +4,7 @@
 //! export directory (asserted).
 
 use crate::guid::Guid;
+use crate::planted::{self, PlantedBug};
 use crate::source::VmFileKind;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -37,10 +38,13 @@ pub fn disk_log_relative(stem: &str) -> String {
 /// FORMAT.md's sanitiser: every char outside `[A-Za-z0-9._-]` becomes `_`, a leading `.`
 /// becomes `_`, cut to 120 bytes, empty becomes `disk`.
 pub fn sanitise_stem(instance_id: &str) -> String {
+    // PLANTED BUG sanitiser-dotdot: `/` is kept, so `../../x` stays a path.
+    let keep_slash = planted::active(PlantedBug::SanitiserDotdot);
     let mut stem: String = instance_id
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') || (keep_slash && c == '/')
+            {
                 c
             } else {
                 '_'

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod logfile;
 pub mod manifest;
 pub mod plan;
+pub mod planted;
 pub mod properties;
 pub mod selection;
 pub mod service;

@@ -7,6 +7,7 @@ use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure
 use crate::guid::Guid;
 use crate::layout::{self, StemAllocator};
 use crate::logfile::{self, LogHeader};
+use crate::planted::{self, PlantedBug};
 use crate::source::{ExportSource, Extent, MemberReferencePoint, VmFileKind, VmPowerState};
 use crate::validate::{SelectedDisk, ValidatedCall};
 use crate::wmi::{return_code, CimError};
@@ -174,23 +175,32 @@ fn plan_log(
     let disk = &selected.disk;
     let disk_base = selected.base_disk.as_ref().and(base);
     let what = format!("listing the changed extents of disk `{}`", disk.instance_id);
-    let extents = source
+    let mut extents = source
         .changed_extents(&disk.instance_id, disk_base.as_ref(), target)
         .map_err(|e| errors::source_failure(&what, &e))?;
+    if planted::active(PlantedBug::DropBoundaryExtent) && disk_base.is_some() {
+        extents.pop(); // PLANTED BUG drop-boundary-extent: the last changed extent is lost.
+    }
     check_extents(&extents, disk.virtual_size_bytes)
         .map_err(|m| inconsistent(&format!("{what}: {m}")))?;
     let records = split_extents(&extents);
+    // PLANTED BUG diff-header-without-base: the log of a differential claims to be full.
+    let header_base = if planted::active(PlantedBug::DiffHeaderWithoutBase) {
+        None
+    } else {
+        disk_base
+    };
     let header = LogHeader {
         virtual_size_bytes: disk.virtual_size_bytes,
         block_size_bytes: disk.block_size_bytes,
         target_reference_point: *target,
-        base_reference_point: disk_base,
+        base_reference_point: header_base,
         disk_instance_id: disk.instance_id.clone(),
         target_rct_id: disk.rct_id.clone(),
         base_rct_id: selected
             .base_disk
             .as_ref()
-            .filter(|_| disk_base.is_some())
+            .filter(|_| header_base.is_some())
             .map(|d| d.rct_id.clone())
             .unwrap_or_default(),
     };

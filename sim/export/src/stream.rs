@@ -7,6 +7,7 @@ use crate::errors::{self, Failure};
 use crate::guid::Guid;
 use crate::logfile::LogEncoder;
 use crate::plan::{Content, PlannedFile, WRITE_CHUNK_BYTES_MAX};
+use crate::planted::{self, PlantedBug};
 use crate::source::ExportSource;
 use crate::target::FileHandle;
 use xxhash_rust::xxh3::Xxh3Default;
@@ -73,8 +74,13 @@ pub fn produce(
             Some(encoder) => match records.get(w.next) {
                 Some(record) => {
                     let mut data = vec![0u8; record.length_bytes as usize];
+                    // PLANTED BUG read-base-extents: a differential reads the base's data.
+                    let read_rp = match header.base_reference_point {
+                        Some(base) if planted::active(PlantedBug::ReadBaseExtents) => base,
+                        _ => *rp,
+                    };
                     source
-                        .read_extent(&header.disk_instance_id, rp, *record, &mut data)
+                        .read_extent(&header.disk_instance_id, &read_rp, *record, &mut data)
                         .map_err(|e| {
                             let what = format!(
                                 "reading {} bytes at offset {}",

@@ -6,6 +6,7 @@ use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure
 use crate::guid::Guid;
 use crate::layout;
 use crate::logfile::{BLOCK_SIZE_BYTES_MAX, BLOCK_SIZE_BYTES_MIN, STRING_BYTES_MAX};
+use crate::planted::{self, PlantedBug};
 use crate::selection::{self, VmSelection};
 use crate::service::ExportCall;
 use crate::source::{
@@ -298,7 +299,11 @@ fn select_disks(
                 wanted.and_then(|s| s.disks_to_export.as_ref()),
                 &disk.instance_id,
             );
-            if selected && seen.insert(disk.instance_id.clone()) {
+            // PLANTED BUG shared-disk-twice: a shared disk is exported once per VM.
+            if selected
+                && (seen.insert(disk.instance_id.clone())
+                    || planted::active(PlantedBug::SharedDiskTwice))
+            {
                 check_disk(disk)?;
                 let base_disk = base.and_then(|b| find_disk(b, &disk.instance_id)).cloned();
                 out.push(SelectedDisk {
@@ -380,7 +385,8 @@ fn check_usable(
     if let Some(d) = disks
         .iter()
         .filter_map(|d| d.base_disk.as_ref())
-        .find(|d| !d.rct_usable)
+        // PLANTED BUG accept-reset-base: a reset change-tracking base is accepted.
+        .find(|d| !d.rct_usable && !planted::active(PlantedBug::AcceptResetBase))
     {
         let message = format!(
             "change tracking of disk `{}` was reset since the base; export without a base",

@@ -109,31 +109,33 @@ fn reference_point_and_export_names_are_unique() {
 }
 
 #[test]
-fn disk_selection_resolves_within_the_reference_points_group() {
+fn disk_selection_names_defined_vms_and_their_own_disks() {
+    // `c` belongs to another group: allowed, so that scenarios can show the job refusing it.
     let selection = "  - at: 1s
     export:
       name: e
       reference_point: rp
       target_dir: e
-      disks: [{vm: a, disks: [d, q]}, {vm: b}, {vm: c}, {vm: a, disks: [zz]}]
+      disks: [{vm: a, disks: [d, q]}, {vm: b}, {vm: c}, {vm: a, disks: [zz]}, {vm: nobody}]
 ";
     let found = problems(selection);
     let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
         paths,
         [
-            "timeline[1].export.disks[2].vm",
             "timeline[1].export.disks[3].vm",
-            "timeline[1].export.disks[3].disks[0]"
+            "timeline[1].export.disks[3].disks[0]",
+            "timeline[1].export.disks[4].vm"
         ],
         "{found:#?}"
     );
-    assert!(found[0]
-        .1
-        .contains("VM `c` is not a member of group `g`; members: a, b"));
-    assert!(found[2]
+    assert!(found[0].1.contains("VM `a` is selected twice"), "{found:#?}");
+    assert!(found[1]
         .1
         .contains("disk `zz` is not attached to VM `a`; its disks: d, q"));
+    assert!(found[2]
+        .1
+        .contains("VM `nobody` is not defined; members of group `g`: a, b"));
 }
 
 #[test]

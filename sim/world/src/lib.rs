@@ -11,6 +11,7 @@ pub mod faults;
 pub mod ids;
 pub mod refpoints;
 pub mod rng;
+pub mod observe;
 pub mod run;
 pub mod source;
 pub mod target;
@@ -20,6 +21,6 @@ pub mod workload;
 pub mod world;
 pub mod writers;
 
-pub use run::{run, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};
+pub use run::{run, run_observed, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};
 pub use trace::TraceRecord;
 pub use world::World;

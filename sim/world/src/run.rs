@@ -5,6 +5,7 @@
 
 use crate::call;
 use crate::events::EventQueue;
+use crate::observe::{EventKind, EventObserver, NoObserver, RunView, StopAfterOps, StopMode};
 use crate::faults::draw_random_faults;
 use crate::rng::Streams;
 use crate::target::{SimTarget, StorageSpec};
@@ -90,6 +91,13 @@ pub enum RunError {
     DiskHistoryFull { disk: String, time_ns: u64 },
     #[error("scenario: {0}")]
     Scenario(String),
+    #[error("invariant violated at event {event_number}, sim time {time_ns} ns, seed {seed}: {message}")]
+    Invariant {
+        event_number: u64,
+        time_ns: u64,
+        seed: u64,
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -104,9 +112,21 @@ enum Event {
 
 /// Runs `scenario` with `config.seed`.
 pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunOutcome, RunError> {
+    run_observed(scenario, config, &mut NoObserver, None)
+}
+
+/// Runs `scenario` like [`run`], calling `observer` after every event (its first `Err` stops the
+/// run with [`RunError::Invariant`]) and, with `stop`, stopping one job after a target operation.
+pub fn run_observed(
+    scenario: &Scenario,
+    config: &RunConfig,
+    observer: &mut dyn EventObserver,
+    stop: Option<StopAfterOps>,
+) -> Result<RunOutcome, RunError> {
     let mut run = Run::new(scenario, config)?;
+    run.stop = stop;
     run.schedule_start()?;
-    run.event_loop()?;
+    run.event_loop(observer)?;
     Ok(run.finish())
 }
 
@@ -129,6 +149,11 @@ struct Run<'s> {
     stop_at_ns: u64,
     event_count: u64,
     seed: u64,
+    /// The crash point to apply, if any, and the target operations its job performed so far.
+    stop: Option<StopAfterOps>,
+    stop_ops_done: u64,
+    /// Target operations of the event being handled (for the observer).
+    last_ops: Vec<crate::target::TargetOp>,
 }
 
 impl<'s> Run<'s> {
@@ -157,6 +182,9 @@ impl<'s> Run<'s> {
             stop_at_ns: scenario.stop_at.map_or(STOP_AT_NS_DEFAULT, |d| d.ns()),
             event_count: 0,
             seed: config.seed,
+            stop: None,
+            stop_ops_done: 0,
+            last_ops: Vec::new(),
         })
     }
 
@@ -203,7 +231,7 @@ impl<'s> Run<'s> {
         Ok(())
     }
 
-    fn event_loop(&mut self) -> Result<(), RunError> {
+    fn event_loop(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         while self.significant_pending > 0 {
             let Some((time_ns, event)) = self.queue.pop() else {
                 break;
@@ -223,9 +251,34 @@ impl<'s> Run<'s> {
             if !matches!(event, Event::Write(_)) {
                 self.significant_pending -= 1;
             }
+            let kind = event_kind(&event);
+            self.last_ops.clear();
             self.handle(event)?;
+            self.observe(observer, kind)?;
         }
         Ok(())
+    }
+
+    fn observe(&self, observer: &mut dyn EventObserver, kind: EventKind) -> Result<(), RunError> {
+        let view = RunView {
+            event_number: self.event_count,
+            now_ns: self.now_ns,
+            seed: self.seed,
+            kind,
+            world: &self.world,
+            target: &self.target,
+            service: &self.service,
+            exports: &self.exports,
+            ops: &self.last_ops,
+        };
+        observer
+            .after_event(&view)
+            .map_err(|message| RunError::Invariant {
+                event_number: self.event_count,
+                time_ns: self.now_ns,
+                seed: self.seed,
+                message,
+            })
     }
 
     fn handle(&mut self, event: Event) -> Result<(), RunError> {
@@ -413,14 +466,16 @@ impl<'s> Run<'s> {
             .service
             .step(job, &source, &mut self.target, self.now_ns);
         let elapsed_ns = self.target.take_elapsed_ns();
-        for op in self.target.take_ops() {
+        self.last_ops = self.target.take_ops();
+        for op in &self.last_ops {
             let detail = format!("{} {} bytes={} {}", op.kind, op.path, op.bytes, op.result);
             self.trace.record(self.now_ns, "target_op", detail);
         }
+        let stop_now = self.stop_reached(export);
         let name = self.exports[export].name.clone();
         let detail = format!("export={name} outcome={outcome:?} elapsed_ns={elapsed_ns}");
         self.trace.record(self.now_ns, "job_step", detail);
-        match outcome {
+        let result = match outcome {
             StepOutcome::Progressed => {
                 self.schedule_step(export, self.now_ns.saturating_add(elapsed_ns.max(1)))
             }
@@ -429,7 +484,12 @@ impl<'s> Run<'s> {
                 self.record_final(export);
                 Ok(())
             }
+        };
+        result?;
+        if stop_now {
+            self.apply_stop(export)?;
         }
+        Ok(())
     }
 
     /// Polls the job's properties and errors now; marks the export finished.
@@ -660,5 +720,65 @@ impl Run<'_> {
             self.now_ns.saturating_add(MIGRATION_NS),
             Event::MigrationDone { vm, to_host },
         )
+    }
+}
+
+fn event_kind(event: &Event) -> EventKind {
+    match event {
+        Event::Timeline(_) => EventKind::Timeline,
+        Event::Fault(_) => EventKind::Fault,
+        Event::Write(_) => EventKind::Write,
+        Event::Step(export) => EventKind::Step(*export),
+        Event::HostRecover(_) => EventKind::HostRecover,
+        Event::MigrationDone { .. } => EventKind::MigrationDone,
+    }
+}
+
+impl Run<'_> {
+    /// Counts this step's operations for the crash point; true exactly once, on the step that
+    /// performed its `after_ops`-th operation.
+    fn stop_reached(&mut self, export: usize) -> bool {
+        let Some(stop) = &self.stop else {
+            return false;
+        };
+        let first = self.exports.iter().position(|e| e.name == stop.export);
+        if first != Some(export) || self.stop_ops_done >= stop.after_ops {
+            return false;
+        }
+        self.stop_ops_done += self.last_ops.len() as u64;
+        self.stop_ops_done >= stop.after_ops
+    }
+
+    /// Applies the crash point to export `export` right after its step.
+    fn apply_stop(&mut self, export: usize) -> Result<(), RunError> {
+        let Some(stop) = self.stop.clone() else {
+            return Ok(());
+        };
+        let detail = format!(
+            "export={} after_ops={} mode={:?}",
+            stop.export, stop.after_ops, stop.mode
+        );
+        self.trace.record(self.now_ns, "crash_point", detail);
+        let Some(job) = self.exports[export].job_id else {
+            return Ok(());
+        };
+        let requested = match stop.mode {
+            StopMode::Crash => {
+                self.service.abandon_all("crash point", self.now_ns);
+                for other in 0..self.exports.len() {
+                    if self.exports[other].job_id.is_some() {
+                        self.schedule_step(other, self.now_ns)?;
+                    }
+                }
+                return Ok(());
+            }
+            StopMode::Kill => RequestedState::Kill,
+            StopMode::Terminate => RequestedState::Terminate,
+        };
+        let code = self
+            .service
+            .request_state_change(job, requested, 0, self.now_ns);
+        self.exports[export].state_change_codes.push(code);
+        self.schedule_step(export, self.now_ns)
     }
 }

@@ -1,0 +1,247 @@
+//! Invariants checked after EVERY event of a run, through [`rpsim_world::observe`]: JobState
+//! moves only along the table of `rpsim_export::states`, PercentComplete never decreases,
+//! Cancellable is false in final states, no unexpected target violation appears, a manifest
+//! exists only for a Completed job, `Exported*` paths name existing files inside
+//! ExportDirectory once Completed, and no differential completes against a base whose change
+//! tracking was unusable when the export was called. Owns the per-job memory these checks need;
+//! it must never change the run, and walks no directory unless the event touched the target.
+
+use crate::invariants::{inside_requested_directory, MANIFEST_FILE_NAME};
+use rpsim_export::states::TRANSITIONS;
+use rpsim_export::wmi::{JobProperties, JobState};
+use rpsim_world::observe::{EventKind, EventObserver, RunView};
+
+/// Most exports one run may have for live checking (beyond it, later exports are not tracked).
+pub const TRACKED_EXPORTS_MAX: usize = 4096;
+
+/// What the observer remembers about one export.
+#[derive(Clone, Debug, Default)]
+struct Tracked {
+    state: Option<JobState>,
+    percent_complete: u16,
+    /// Base disks (instance id) whose change tracking was unusable when the export was called.
+    base_unusable_at_call: Vec<String>,
+    completed_seen: bool,
+}
+
+/// The live-invariant observer; see the module documentation.
+#[derive(Debug, Default)]
+pub struct LiveInvariants {
+    tracked: Vec<Tracked>,
+    violations_seen: usize,
+    /// Events observed (for reports and tests).
+    pub events_checked: u64,
+}
+
+impl LiveInvariants {
+    pub fn new() -> LiveInvariants {
+        LiveInvariants::default()
+    }
+
+    fn track_new_exports(&mut self, view: &RunView) {
+        while self.tracked.len() < view.exports.len().min(TRACKED_EXPORTS_MAX) {
+            let record = &view.exports[self.tracked.len()];
+            let base_unusable_at_call = record
+                .base
+                .and_then(|b| view.world.reference_point_disks(&b))
+                .map(|disks| {
+                    disks
+                        .into_iter()
+                        .filter(|d| !d.rct_usable)
+                        .map(|d| d.instance_id)
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.tracked.push(Tracked {
+                base_unusable_at_call,
+                ..Tracked::default()
+            });
+        }
+    }
+
+    fn check_violations(&mut self, view: &RunView) -> Result<(), String> {
+        let violations = view.target.violations();
+        assert!(self.violations_seen <= violations.len());
+        for violation in &violations[self.violations_seen..] {
+            if !inside_requested_directory(violation, view.exports) {
+                return Err(format!("target violation: {violation}"));
+            }
+        }
+        self.violations_seen = violations.len();
+        Ok(())
+    }
+
+    fn check_job(&mut self, view: &RunView, index: usize) -> Result<(), String> {
+        let Some(properties) = view.job_properties(index) else {
+            return Ok(());
+        };
+        let name = &view.exports[index].name;
+        let tracked = &mut self.tracked[index];
+        let state = JobState::from_code(properties.job_state)
+            .ok_or_else(|| format!("export `{name}`: unknown JobState {}", properties.job_state))?;
+        if let Some(previous) = tracked.state {
+            if previous != state && !reachable(previous, state) {
+                return Err(format!(
+                    "export `{name}`: JobState moved {previous:?} -> {state:?}, not a path of the transition table"
+                ));
+            }
+        }
+        if properties.percent_complete < tracked.percent_complete {
+            return Err(format!(
+                "export `{name}`: PercentComplete decreased {} -> {}",
+                tracked.percent_complete, properties.percent_complete
+            ));
+        }
+        if state.is_final() && properties.cancellable {
+            return Err(format!(
+                "export `{name}`: Cancellable is true in final JobState {state:?}"
+            ));
+        }
+        tracked.state = Some(state);
+        tracked.percent_complete = properties.percent_complete;
+        if state == JobState::Completed && !tracked.completed_seen {
+            tracked.completed_seen = true;
+            check_base_was_usable(name, &properties, &tracked.base_unusable_at_call)?;
+            check_exported_paths(view, index, &properties)?;
+        }
+        Ok(())
+    }
+
+    /// After a step that touched the target: a manifest in the directory means a Completed job.
+    fn check_manifest(&self, view: &RunView, index: usize) -> Result<(), String> {
+        let record = &view.exports[index];
+        let Some(real_dir) = &record.real_directory else {
+            return Ok(());
+        };
+        if !real_dir.join(MANIFEST_FILE_NAME).exists() {
+            return Ok(());
+        }
+        let owned = view.exports.iter().enumerate().any(|(i, other)| {
+            other.real_directory.as_ref() == Some(real_dir)
+                && self
+                    .tracked
+                    .get(i)
+                    .is_some_and(|t| t.state == Some(JobState::Completed))
+        });
+        if owned {
+            return Ok(());
+        }
+        Err(format!(
+            "export `{}`: a manifest exists in its directory but no job that wrote there is Completed",
+            record.name
+        ))
+    }
+}
+
+impl EventObserver for LiveInvariants {
+    fn after_event(&mut self, view: &RunView) -> Result<(), String> {
+        self.events_checked += 1;
+        if view.kind == EventKind::Write {
+            // A guest write changes neither a job nor the export storage.
+            return Ok(());
+        }
+        self.track_new_exports(view);
+        self.check_violations(view)?;
+        for index in 0..self.tracked.len() {
+            self.check_job(view, index)?;
+        }
+        if let EventKind::Step(index) = view.kind {
+            if !view.ops.is_empty() && index < self.tracked.len() {
+                self.check_manifest(view, index)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True when the transition table has a path of one or more moves `from → … → to`.
+pub fn reachable(from: JobState, to: JobState) -> bool {
+    let mut seen: Vec<JobState> = vec![from];
+    let mut frontier: Vec<JobState> = vec![from];
+    while let Some(state) = frontier.pop() {
+        assert!(seen.len() <= TRANSITIONS.len() + 1, "more states than moves");
+        for &(f, t) in TRANSITIONS {
+            if f != state {
+                continue;
+            }
+            if t == to {
+                return true;
+            }
+            if !seen.contains(&t) {
+                seen.push(t);
+                frontier.push(t);
+            }
+        }
+    }
+    false
+}
+
+fn check_base_was_usable(
+    name: &str,
+    properties: &JobProperties,
+    base_unusable_at_call: &[String],
+) -> Result<(), String> {
+    if properties.base_reference_point_group_id.is_empty() {
+        return Ok(());
+    }
+    match properties
+        .exported_disks
+        .iter()
+        .find(|d| base_unusable_at_call.contains(d))
+    {
+        Some(disk) => Err(format!(
+            "export `{name}`: a differential of disk {disk} completed against base {} whose change tracking was already reset when the export was called",
+            properties.base_reference_point_group_id
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Every `Exported*FilePaths[]` entry names an existing file inside ExportDirectory.
+fn check_exported_paths(
+    view: &RunView,
+    index: usize,
+    properties: &JobProperties,
+) -> Result<(), String> {
+    let name = &view.exports[index].name;
+    let Some(real_dir) = &view.exports[index].real_directory else {
+        return Ok(());
+    };
+    let prefix = format!("{}/", properties.export_directory.trim_end_matches('/'));
+    let arrays = [
+        &properties.exported_log_file_paths,
+        &properties.exported_config_file_paths,
+        &properties.exported_runtime_file_paths,
+        &properties.exported_guest_state_file_paths,
+    ];
+    for path in arrays.into_iter().flatten() {
+        let relative = path
+            .strip_prefix(&prefix)
+            .filter(|r| !r.split('/').any(|c| c == ".." || c.is_empty()))
+            .ok_or_else(|| {
+                format!("export `{name}`: reported path `{path}` is not inside ExportDirectory")
+            })?;
+        if !real_dir.join(relative).is_file() {
+            return Err(format!(
+                "export `{name}`: reported path `{path}` does not exist at completion"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reachable_follows_paths_of_the_table_only() {
+        use JobState::*;
+        assert!(reachable(New, Running), "New -> Starting -> Running");
+        assert!(reachable(New, Completed));
+        assert!(reachable(Suspended, Terminated));
+        assert!(!reachable(Completed, Running), "final states have no way out");
+        assert!(!reachable(ShuttingDown, Completed));
+        assert!(!reachable(Killed, Killed));
+    }
+}

@@ -1,0 +1,172 @@
+//! Proves the harness catches bugs: each planted bug of `rpsim_export::planted` is switched on
+//! for one thread, the scenarios that expose it run through the same entry point as `rpsim
+//! run`, and at least one check must fail (or an assertion of the job must fire). The same
+//! scenarios pass with no bug planted, so a failure is the bug's doing.
+
+use rpsim::runner::{run_scenario_file, RunOptions};
+use rpsim_export::planted::{self, PlantedBug};
+use rpsim_planted_bugs::exposing_scenarios;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+
+fn scenario_path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(file)
+}
+
+/// What caught a bug in one scenario: the failed checks (`check: message`), or the panic of an
+/// assertion; empty when the run passed.
+fn catches(bug: Option<PlantedBug>, file: &str) -> Vec<String> {
+    let path = scenario_path(file);
+    let run = || run_scenario_file(&path, &RunOptions::default());
+    let result = catch_unwind(AssertUnwindSafe(|| match bug {
+        Some(bug) => planted::with_bug(bug, run),
+        None => run(),
+    }));
+    match result {
+        Err(panic) => vec![format!("assertion: {}", panic_text(&*panic))],
+        Ok(Err(e)) => vec![format!("run error: {e}")],
+        Ok(Ok(run)) => run
+            .checks
+            .failures
+            .iter()
+            .map(|f| format!("{}: {}", f.check, f.message))
+            .collect(),
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(no message)".to_string())
+}
+
+/// The sanitiser bug cannot be reached through the world (its disk instance IDs hold no `/`),
+/// so it is exercised where a hostile name enters: allocating a disk log's file name.
+fn sanitiser_catches(bug: Option<PlantedBug>) -> Vec<String> {
+    let allocate = || {
+        let mut stems = rpsim_export::layout::StemAllocator::default();
+        let stem = stems.allocate("../../x");
+        rpsim_export::layout::disk_log_relative(&stem)
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| match bug {
+        Some(bug) => planted::with_bug(bug, allocate),
+        None => allocate(),
+    }));
+    match result {
+        Err(panic) => vec![format!("assertion: {}", panic_text(&*panic))],
+        Ok(relative) if relative.contains("..") && relative.contains("/../") => {
+            vec![format!("escaping path {relative:?} not caught")]
+        }
+        Ok(_) => vec![],
+    }
+}
+
+/// Every catch of `bug` (or of no bug) over its exposing scenarios, prefixed with the scenario.
+fn all_catches(bug_name: &str, bug: Option<PlantedBug>) -> Vec<String> {
+    if bug_name == PlantedBug::SanitiserDotdot.name() {
+        return sanitiser_catches(bug);
+    }
+    let scenarios = exposing_scenarios(bug_name);
+    assert!(!scenarios.is_empty(), "no scenario exposes {bug_name}");
+    scenarios
+        .iter()
+        .flat_map(|file| {
+            catches(bug, file)
+                .into_iter()
+                .map(move |c| format!("{file}: {c}"))
+        })
+        .collect()
+}
+
+fn assert_caught(bug: PlantedBug, expected_check: &str) {
+    let caught = all_catches(bug.name(), Some(bug));
+    assert!(
+        !caught.is_empty(),
+        "planted bug `{}` was NOT caught by any check",
+        bug.name()
+    );
+    assert!(
+        caught.iter().any(|c| c.contains(expected_check)),
+        "planted bug `{}` was caught, but not by `{expected_check}`: {caught:#?}",
+        bug.name()
+    );
+    eprintln!("{} caught by: {}", bug.name(), caught[0]);
+}
+
+#[test]
+fn drop_boundary_extent_is_caught_by_restore_equivalence() {
+    assert_caught(PlantedBug::DropBoundaryExtent, ": restore: ");
+}
+
+#[test]
+fn read_base_extents_is_caught_by_restore_equivalence() {
+    assert_caught(PlantedBug::ReadBaseExtents, ": restore: ");
+}
+
+#[test]
+fn diff_header_without_base_is_caught_by_restore() {
+    assert_caught(PlantedBug::DiffHeaderWithoutBase, ": restore: ");
+}
+
+#[test]
+fn shared_disk_twice_is_caught() {
+    assert_caught(PlantedBug::SharedDiskTwice, ": restore: ");
+}
+
+#[test]
+fn accept_reset_base_is_caught_by_the_expected_return_code() {
+    assert_caught(PlantedBug::AcceptResetBase, ": expect: ");
+}
+
+#[test]
+fn terminate_leaves_partial_is_caught_by_the_terminated_invariant() {
+    assert_caught(
+        PlantedBug::TerminateLeavesPartial,
+        "Terminated export left files",
+    );
+}
+
+#[test]
+fn manifest_before_data_is_caught_by_the_manifest_invariant() {
+    assert_caught(PlantedBug::ManifestBeforeData, "a manifest exists");
+}
+
+#[test]
+fn exported_before_rename_is_caught_by_the_exported_paths_invariant() {
+    assert_caught(PlantedBug::ExportedBeforeRename, "does not exist");
+}
+
+#[test]
+fn sanitiser_dotdot_is_caught_by_the_layout_assertion() {
+    assert_caught(PlantedBug::SanitiserDotdot, "assertion: ");
+}
+
+#[test]
+fn without_a_planted_bug_the_exposing_scenarios_pass() {
+    for bug in planted::ALL {
+        let caught = all_catches(bug.name(), None);
+        assert!(
+            caught.is_empty(),
+            "with no bug planted, the checks for `{}` fail: {caught:#?}",
+            bug.name()
+        );
+    }
+}
+
+#[test]
+fn every_planted_bug_is_caught() {
+    let mut missed = Vec::new();
+    for bug in planted::ALL {
+        if all_catches(bug.name(), Some(bug)).is_empty() {
+            missed.push(bug.name());
+        }
+    }
+    let total = planted::ALL.len();
+    let caught = total - missed.len();
+    println!("planted bugs caught: {caught}/{total}");
+    assert_eq!(caught, total, "planted bugs not caught: {missed:?}");
+}

@@ -1,0 +1,83 @@
+//! Hooks into a run: [`EventObserver`] sees the world after every event through a read-only
+//! [`RunView`] and may stop the run with a violation; [`StopAfterOps`] asks the run to stop one
+//! export job right after its n-th target operation (a crash point). Owns these types and the
+//! per-event view; it must never change the world, the service or the target.
+
+use crate::run::ExportRecord;
+use crate::target::{SimTarget, TargetOp};
+use crate::world::World;
+use rpsim_export::service::ExportService;
+use rpsim_export::wmi::JobProperties;
+
+/// What kind of event just ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Timeline,
+    Fault,
+    /// A guest write: never changes a job or the export target.
+    Write,
+    /// One step of the export with this index in [`RunView::exports`].
+    Step(usize),
+    HostRecover,
+    MigrationDone,
+}
+
+/// Read-only view of a run right after one event.
+pub struct RunView<'a> {
+    /// 1-based number of the event just handled.
+    pub event_number: u64,
+    pub now_ns: u64,
+    pub seed: u64,
+    pub kind: EventKind,
+    pub world: &'a World,
+    pub target: &'a SimTarget,
+    pub service: &'a ExportService,
+    /// Every export timeline entry so far, in order.
+    pub exports: &'a [ExportRecord],
+    /// Target operations the event performed (empty unless a step).
+    pub ops: &'a [TargetOp],
+}
+
+impl RunView<'_> {
+    /// The job properties of export `index` as polled now; `None` without a job or once the
+    /// service forgot it.
+    pub fn job_properties(&self, index: usize) -> Option<JobProperties> {
+        let job = self.exports.get(index)?.job_id?;
+        self.service.job_properties(job, self.now_ns)
+    }
+}
+
+/// Sees the run after every event; an `Err` stops the run with [`crate::RunError::Invariant`].
+pub trait EventObserver {
+    fn after_event(&mut self, view: &RunView) -> Result<(), String>;
+}
+
+/// Observes nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+
+impl EventObserver for NoObserver {
+    fn after_event(&mut self, _view: &RunView) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// How a stopped job is stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopMode {
+    /// The service process dies: `ExportService::abandon_all`, no cleanup.
+    Crash,
+    /// `RequestStateChange(Kill)`.
+    Kill,
+    /// `RequestStateChange(Terminate)`.
+    Terminate,
+}
+
+/// Stop the job of export `export` (timeline name; its first run) right after its
+/// `after_ops`-th target operation (1-based).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StopAfterOps {
+    pub export: String,
+    pub after_ops: u64,
+    pub mode: StopMode,
+}
