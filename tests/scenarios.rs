@@ -1,28 +1,53 @@
 //! The scenario suite as tests: each file in `scenarios/` is its own named test
 //! (`scenario::<file stem>`), so `cargo test -- <name>` runs one and `--list` shows them all.
-//! A test fails with every failed check and the command that reproduces it.
+//! A test fails with every failed check and the command that reproduces it. Each scenario's
+//! listing is compared with `fixtures/goldens/<scenario>.golden` (`RPSIM_BLESS=1` writes them,
+//! never when `CI=true`), and `goldens::no_stale_files` fails on goldens without a scenario.
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use rpsim::golden_run::{self, GoldenOptions};
 use rpsim::runner::{run_scenario_file, RunOptions};
 use rpsim::suite::{discover, scenario_stem};
 use std::path::Path;
 
 fn main() {
     let args = Arguments::from_args();
-    let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let suite = root.join("scenarios");
     let files = discover(&[suite]).expect("the built-in suite exists");
-    let trials = files
+    let golden = GoldenOptions::at_root(root, golden_run::bless_from_env());
+    let refusal = golden_run::bless_refusal(golden.bless);
+    let mut trials: Vec<Trial> = files
         .into_iter()
         .map(|file| {
             let name = format!("scenario::{}", scenario_stem(&file));
-            Trial::test(name, move || run_one(&file))
+            let golden = golden.clone();
+            let refusal = refusal.clone();
+            Trial::test(name, move || match refusal {
+                Some(refusal) => Err(refusal.into()),
+                None => run_one(&file, golden),
+            })
         })
         .collect();
+    trials.push(Trial::test(
+        "goldens::no_stale_files",
+        move || match golden_run::stale_goldens(&golden) {
+            Ok(stale) => golden_run::stale_message(&stale).map_or(Ok(()), |m| Err(m.into())),
+            Err(message) => Err(message.into()),
+        },
+    ));
     libtest_mimic::run(&args, trials).exit();
 }
 
-fn run_one(file: &Path) -> Result<(), Failed> {
-    let run = run_scenario_file(file, &RunOptions::default()).map_err(|e| e.to_string())?;
+fn run_one(file: &Path, golden: GoldenOptions) -> Result<(), Failed> {
+    let options = RunOptions {
+        golden: Some(golden),
+        ..RunOptions::default()
+    };
+    let run = run_scenario_file(file, &options).map_err(|e| e.to_string())?;
+    if let Some(text) = golden_run::describe(&run.golden, false) {
+        eprintln!("{}: {text}", run.name);
+    }
     if run.passed() {
         return Ok(());
     }

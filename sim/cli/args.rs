@@ -31,6 +31,13 @@ pub enum Command {
     },
     /// Measure export throughput against machine baselines; save and compare records.
     Bench(crate::bench_args::BenchArgs),
+    /// Run scenarios with every seed of a range, in parallel; save a record per failure.
+    Sweep(crate::sweep_args::SweepArgs),
+    /// Replay a failure record; exit 0 when the same checks fail with the same trace hash.
+    Repro(crate::sweep_args::ReproArgs),
+    /// Stop each export job after each of its target operations (crash, kill, terminate) and
+    /// check that what is left is a complete export that restores, or nothing a reader accepts.
+    Crashpoints(crate::crashpoints_args::CrashpointsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -52,9 +59,19 @@ pub struct RunArgs {
     /// directory that is removed after the run. DIR must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub keep_exports: Option<PathBuf>,
+    /// Write a JUnit XML report (one test case per scenario run).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a summary table: Markdown, or HTML when FILE ends in `.html`.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// Print only failures and the final summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Switch on one of the export job's planted bugs by name, to see the checks catch it
+    /// (debug builds with `--features planted-bugs` only; otherwise exit 2).
+    #[arg(long, value_name = "NAME")]
+    pub plant_bug: Option<String>,
     /// Write each suite scenario's golden listing (fixtures/goldens/<scenario>.golden) instead
     /// of comparing with it, and print what changed. Refused when CI=true.
     #[arg(long)]

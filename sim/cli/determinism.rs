@@ -16,13 +16,11 @@ pub fn check_again(first: &mut ScenarioRun, options: &RunOptions) {
         first.outcome.event_count == 0 || !first.outcome.trace.is_empty(),
         "the first run must keep its trace records"
     );
-    let again = RunOptions {
-        seed: Some(first.seed),
-        keep_trace: true,
-        keep_exports: None,
-        golden: None,
-        ..options.clone()
-    };
+    let mut again = options.clone();
+    again.seed = Some(first.seed);
+    again.keep_trace = true;
+    again.keep_exports = None;
+    again.golden = None;
     let second = match run_scenario_file(&first.file, &again) {
         Ok(second) => second,
         Err(failure) => {

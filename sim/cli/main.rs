@@ -2,6 +2,8 @@
 //! failed, 2 bad input or usage); it must never decide what passes.
 
 mod bench_cmd;
+mod cmd_sweep;
+mod crashpoints_cmd;
 
 use clap::Parser;
 use rpsim::args::{Cli, Command, RestoreArgs, RunArgs};
@@ -23,11 +25,19 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => {
+            match rpsim::plant_bug::with_planted_bug(args.plant_bug.as_deref(), || run(&args)) {
+                Ok(code) => code,
+                Err(message) => bad_input(&message),
+            }
+        }
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Restore(args) => restore(&args),
         Command::Verify { export_dir } => verify(&export_dir),
         Command::Bench(args) => bench_cmd::run(&args),
+        Command::Sweep(args) => cmd_sweep::sweep(&args),
+        Command::Repro(args) => cmd_sweep::repro(&args),
+        Command::Crashpoints(args) => crashpoints_cmd::run(&args),
     }
 }
 
@@ -85,12 +95,17 @@ fn run(args: &RunArgs) -> ExitCode {
             return bad_input(&format!("cannot write {}: {e}", path.display()));
         }
     }
+    let (junit, summary) = (args.junit.as_deref(), args.summary.as_deref());
+    if let Err(message) = cmd_sweep::write_run_reports(&runs, junit, summary) {
+        return bad_input(&message);
+    }
     let stale = rpsim::golden_run::stale_failure_for_cli(&args.scenarios, &golden);
     if let Some(message) = &stale {
         println!("FAIL goldens: {message}");
     }
-    let failed = runs.iter().filter(|r| !r.passed()).count() + usize::from(stale.is_some());
-    let passed = runs.len() - failed;
+    let failed_runs = runs.iter().filter(|r| !r.passed()).count();
+    let passed = runs.len() - failed_runs;
+    let failed = failed_runs + usize::from(stale.is_some());
     println!("{passed} passed, {failed} failed, {bad_inputs} not runnable");
     if bad_inputs > 0 {
         ExitCode::from(EXIT_BAD_INPUT)

@@ -90,18 +90,21 @@ pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRu
         .map_err(|e| simulation(e.to_string()))?;
     let restore_scratch = scratch.path().join("restore");
     let mut checks = rpsim_checks::check_run(&scenario, &outcome, &restore_scratch);
-    let golden = options.golden.as_ref().map_or_else(Default::default, |golden| {
-        let seed_default = effective_seed(&scenario, None);
-        crate::golden_run::apply_golden(
-            golden,
-            path,
-            &scenario.name,
-            seed,
-            seed_default,
-            &outcome,
-            &mut checks,
-        )
-    });
+    let golden = options
+        .golden
+        .as_ref()
+        .map_or_else(Default::default, |golden| {
+            let seed_default = effective_seed(&scenario, None);
+            crate::golden_run::apply_golden(
+                golden,
+                path,
+                &scenario.name,
+                seed,
+                seed_default,
+                &outcome,
+                &mut checks,
+            )
+        });
     let bytes_exported = crate::exported_bytes::completed_exports_size_bytes(&outcome.exports);
     Ok(ScenarioRun {
         file: path.to_path_buf(),

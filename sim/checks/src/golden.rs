@@ -97,9 +97,13 @@ fn scalar(value: &serde_json::Value) -> String {
     }
 }
 
-/// Multi-line text kept on one line so every property stays one `Name: value` line.
+/// Text kept on one line so every property stays one `Name: value` line (line breaks shown as
+/// `\n`, `\r`); an empty string is shown as `""` so no line ends in a space.
 fn one_line(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\n', "\\n")
+    if text.is_empty() {
+        return "\"\"".into();
+    }
+    text.replace('\n', "\\n").replace('\r', "\\r")
 }
 
 /// A JSON object's members in document order (serde_json's `Map` sorts them).
@@ -307,12 +311,12 @@ mod tests {
         let probe = Probe {
             zeta: 7,
             alpha: vec!["x".into(), "y\nz".into()],
-            instance_id: "id".into(),
+            instance_id: String::new(),
         };
         render_properties(&mut text, &probe);
         assert_eq!(
             text,
-            "Zeta: 7\nAlpha: (2 item(s))\n  - x\n  - y\\nz\nInstanceID: id\n"
+            "Zeta: 7\nAlpha: (2 item(s))\n  - x\n  - y\\nz\nInstanceID: \"\"\n"
         );
     }
 

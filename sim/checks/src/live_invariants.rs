@@ -159,7 +159,10 @@ pub fn reachable(from: JobState, to: JobState) -> bool {
     let mut seen: Vec<JobState> = vec![from];
     let mut frontier: Vec<JobState> = vec![from];
     while let Some(state) = frontier.pop() {
-        assert!(seen.len() <= TRANSITIONS.len() + 1, "more states than moves");
+        assert!(
+            seen.len() <= TRANSITIONS.len() + 1,
+            "more states than moves"
+        );
         for &(f, t) in TRANSITIONS {
             if f != state {
                 continue;
@@ -240,7 +243,10 @@ mod tests {
         assert!(reachable(New, Running), "New -> Starting -> Running");
         assert!(reachable(New, Completed));
         assert!(reachable(Suspended, Terminated));
-        assert!(!reachable(Completed, Running), "final states have no way out");
+        assert!(
+            !reachable(Completed, Running),
+            "final states have no way out"
+        );
         assert!(!reachable(ShuttingDown, Completed));
         assert!(!reachable(Killed, Killed));
     }

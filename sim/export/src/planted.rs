@@ -118,6 +118,20 @@ pub fn with_bug<R>(bug: PlantedBug, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// [`with_bug`] when the feature is compiled in; otherwise `None` and `f` does not run (for
+/// callers such as the CLI that are built either way).
+pub fn try_with_bug<R>(bug: PlantedBug, f: impl FnOnce() -> R) -> Option<R> {
+    #[cfg(feature = "planted-bugs")]
+    {
+        Some(with_bug(bug, f))
+    }
+    #[cfg(not(feature = "planted-bugs"))]
+    {
+        let _ = (bug, f);
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,9 +10,9 @@ pub const SCENARIOS_PER_BUG_MAX: usize = 4;
 /// are exercised at unit level instead and map to an empty list.
 pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
     let scenarios: &'static [&'static str] = match bug_name {
-        "drop-boundary-extent" => &["differential-rct.yaml"],
-        "read-base-extents" => &["differential-rct.yaml"],
-        "diff-header-without-base" => &["differential-rct.yaml"],
+        "drop-boundary-extent" => &["shared-disk-guest-cluster.yaml"],
+        "read-base-extents" => &["shared-disk-guest-cluster.yaml"],
+        "diff-header-without-base" => &["shared-disk-guest-cluster.yaml"],
         "shared-disk-twice" => &["shared-disk-guest-cluster.yaml"],
         "accept-reset-base" => &["rct-reset-after-host-crash.yaml"],
         "terminate-leaves-partial" => &["terminate-mid-copy.yaml"],

@@ -129,7 +129,10 @@ fn disk_selection_names_defined_vms_and_their_own_disks() {
         ],
         "{found:#?}"
     );
-    assert!(found[0].1.contains("VM `a` is selected twice"), "{found:#?}");
+    assert!(
+        found[0].1.contains("VM `a` is selected twice"),
+        "{found:#?}"
+    );
     assert!(found[1]
         .1
         .contains("disk `zz` is not attached to VM `a`; its disks: d, q"));

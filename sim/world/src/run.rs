@@ -5,8 +5,8 @@
 
 use crate::call;
 use crate::events::EventQueue;
-use crate::observe::{EventKind, EventObserver, NoObserver, RunView, StopAfterOps, StopMode};
 use crate::faults::draw_random_faults;
+use crate::observe::{EventKind, EventObserver, NoObserver, RunView, StopAfterOps, StopMode};
 use crate::rng::Streams;
 use crate::target::{SimTarget, StorageSpec};
 use crate::trace::{Trace, TraceRecord};
@@ -91,7 +91,9 @@ pub enum RunError {
     DiskHistoryFull { disk: String, time_ns: u64 },
     #[error("scenario: {0}")]
     Scenario(String),
-    #[error("invariant violated at event {event_number}, sim time {time_ns} ns, seed {seed}: {message}")]
+    #[error(
+        "invariant violated at event {event_number}, sim time {time_ns} ns, seed {seed}: {message}"
+    )]
     Invariant {
         event_number: u64,
         time_ns: u64,

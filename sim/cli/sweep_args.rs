@@ -1,0 +1,40 @@
+//! The command line of `rpsim sweep` and `rpsim repro`, as clap types. Owns their argument
+//! names, defaults and help text; it must never run anything.
+
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario files or directories (default: the built-in suite).
+    pub scenarios: Vec<PathBuf>,
+    /// Half-open seed range A..B: seeds A, A+1, ..., B-1 (at most 10,000,000 seeds).
+    #[arg(long, value_name = "A..B")]
+    pub seeds: String,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only shard K of M: the seeds s with (s - A) % M == K - 1.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<String>,
+    /// Stop scheduling new runs after the first failure.
+    #[arg(long, conflicts_with = "keep_going")]
+    pub fail_fast: bool,
+    /// Run everything even after failures (the default).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Directory for failure records (an existing record is never overwritten).
+    #[arg(long, value_name = "DIR", default_value = "reports/failures")]
+    pub records: PathBuf,
+    /// Write a JUnit XML report (one test case per run).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a summary table: Markdown, or HTML when FILE ends in `.html`.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReproArgs {
+    /// A failure record written by `rpsim sweep` (reports/failures/<scenario>-seed<S>.json).
+    pub record: PathBuf,
+}
