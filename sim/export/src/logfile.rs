@@ -147,7 +147,28 @@ impl LogEncoder {
 
     /// One extent record: its 24-byte head followed by `data`.
     pub fn record(&mut self, offset_bytes: u64, data: &[u8]) -> Vec<u8> {
-        let length_bytes = data.len() as u64;
+        let mut bytes = Vec::new();
+        let filled: Result<(), std::convert::Infallible> =
+            self.record_into(offset_bytes, data.len() as u64, &mut bytes, |out| {
+                out.copy_from_slice(data);
+                Ok(())
+            });
+        match filled {
+            Ok(()) => bytes,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Appends one extent record to `out` (its head, then `length_bytes` of data that `fill`
+    /// writes in place, so the data is never copied); on error `out` holds a partial record
+    /// and the encoder is unchanged.
+    pub fn record_into<E>(
+        &mut self,
+        offset_bytes: u64,
+        length_bytes: u64,
+        out: &mut Vec<u8>,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         assert!(
             (1..=RECORD_LENGTH_BYTES_MAX).contains(&length_bytes),
             "record of {length_bytes} bytes"
@@ -159,17 +180,19 @@ impl LogEncoder {
         assert!(offset_bytes
             .checked_add(length_bytes)
             .is_some_and(|end| end <= self.virtual_size_bytes));
-        let mut bytes = Vec::with_capacity(RECORD_HEAD_BYTES as usize + data.len());
-        bytes.extend_from_slice(EXTENT_TAG);
-        bytes.extend_from_slice(&0u32.to_le_bytes());
-        bytes.extend_from_slice(&offset_bytes.to_le_bytes());
-        bytes.extend_from_slice(&length_bytes.to_le_bytes());
-        bytes.extend_from_slice(data);
-        self.hasher.update(&bytes);
+        let start = out.len();
+        out.extend_from_slice(EXTENT_TAG);
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&offset_bytes.to_le_bytes());
+        out.extend_from_slice(&length_bytes.to_le_bytes());
+        let data_start = out.len();
+        out.resize(data_start + length_bytes as usize, 0);
+        fill(&mut out[data_start..])?;
+        self.hasher.update(&out[start..]);
         self.next_offset_min_bytes = offset_bytes + length_bytes;
         self.extent_count += 1;
         self.data_bytes += length_bytes;
-        bytes
+        Ok(())
     }
 
     /// The 48-byte footer closing the log.

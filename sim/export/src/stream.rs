@@ -73,22 +73,28 @@ pub fn produce(
             }
             Some(encoder) => match records.get(w.next) {
                 Some(record) => {
-                    let mut data = vec![0u8; record.length_bytes as usize];
                     // PLANTED BUG read-base-extents: a differential reads the base's data.
                     let read_rp = match header.base_reference_point {
                         Some(base) if planted::active(PlantedBug::ReadBaseExtents) => base,
                         _ => *rp,
                     };
-                    source
-                        .read_extent(&header.disk_instance_id, &read_rp, *record, &mut data)
-                        .map_err(|e| {
-                            let what = format!(
-                                "reading {} bytes at offset {}",
-                                record.length_bytes, record.offset_bytes
-                            );
-                            errors::source_failure(&what, &e)
-                        })?;
-                    w.pending = encoder.record(record.offset_bytes, &data);
+                    // Read straight into the reused pending buffer (no per-record allocation).
+                    encoder.record_into(
+                        record.offset_bytes,
+                        record.length_bytes,
+                        &mut w.pending,
+                        |data| {
+                            source
+                                .read_extent(&header.disk_instance_id, &read_rp, *record, data)
+                                .map_err(|e| {
+                                    let what = format!(
+                                        "reading {} bytes at offset {}",
+                                        record.length_bytes, record.offset_bytes
+                                    );
+                                    errors::source_failure(&what, &e)
+                                })
+                        },
+                    )?;
                     w.next += 1;
                 }
                 None => {
