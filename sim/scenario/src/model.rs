@@ -377,6 +377,22 @@ pub enum FaultKind {
     LogRemoved,
 }
 
+impl FaultKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FaultKind; 10] = [
+        FaultKind::TargetOutOfSpace,
+        FaultKind::TargetIoError,
+        FaultKind::TargetSlow,
+        FaultKind::TargetStall,
+        FaultKind::SourceReadError,
+        FaultKind::HostCrash,
+        FaultKind::VmRemoved,
+        FaultKind::VmMigrated,
+        FaultKind::ReferencePointDestroyed,
+        FaultKind::LogRemoved,
+    ];
+}
+
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetOperation {

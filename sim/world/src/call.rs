@@ -100,7 +100,6 @@ fn selection_texts(world: &World, selection: &[DiskSelection]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::world::tests::scenario;
-    use rpsim_scenario::model::{Consistency, ReferencePointKind};
 
     fn export(yaml: &str) -> Export {
         serde_norway::from_str(yaml).unwrap()
@@ -109,15 +108,7 @@ mod tests {
     #[test]
     fn names_become_ids_and_unknown_names_stay_malformed() {
         let mut w = World::new(&scenario(), 1).unwrap();
-        let id = w
-            .create_reference_point(
-                "rp",
-                "cluster",
-                ReferencePointKind::Rct,
-                Consistency::CrashConsistent,
-                0,
-            )
-            .unwrap();
+        let id = crate::world::tests::rct_point(&mut w, "rp", 0);
         let built = build(
             &w,
             &export("{name: e, reference_point: rp, base: nope, target_dir: x}"),

@@ -304,18 +304,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     const S: u64 = 1_000_000_000;
-    const ALL_KINDS: [FaultKind; 10] = [
-        FaultKind::TargetOutOfSpace,
-        FaultKind::TargetIoError,
-        FaultKind::TargetSlow,
-        FaultKind::TargetStall,
-        FaultKind::SourceReadError,
-        FaultKind::HostCrash,
-        FaultKind::VmRemoved,
-        FaultKind::VmMigrated,
-        FaultKind::ReferencePointDestroyed,
-        FaultKind::LogRemoved,
-    ];
+    const ALL_KINDS: [FaultKind; 10] = FaultKind::ALL;
 
     const SCENARIO: &str = r#"
 version: 1

@@ -250,30 +250,13 @@ impl ExportSource for WorldSource<'_> {
 mod tests {
     use super::*;
     use crate::world::tests::scenario;
-    use rpsim_scenario::model::{Consistency, ReferencePointKind};
 
     fn world_with_points() -> (World, Guid, Guid) {
         let mut w = World::new(&scenario(), 3).unwrap();
-        let base = w
-            .create_reference_point(
-                "base",
-                "cluster",
-                ReferencePointKind::Rct,
-                Consistency::CrashConsistent,
-                0,
-            )
-            .unwrap();
+        let base = crate::world::tests::rct_point(&mut w, "base", 0);
         let a_os = w.disk_index("cluster", "a/os").unwrap();
         w.disks[a_os].sim.write_block(20).unwrap();
-        let target = w
-            .create_reference_point(
-                "target",
-                "cluster",
-                ReferencePointKind::Rct,
-                Consistency::CrashConsistent,
-                1,
-            )
-            .unwrap();
+        let target = crate::world::tests::rct_point(&mut w, "target", 1);
         (w, base, target)
     }
 

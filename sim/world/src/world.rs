@@ -581,6 +581,18 @@ vm_groups:
       - {name: quorum, size: 2TiB, attached_to: [a, b], fill: {allocated: 4MiB, layout: random}}
 "#;
 
+    /// Takes a crash-consistent RCT reference point of the test group `cluster`.
+    pub(crate) fn rct_point(w: &mut World, name: &str, at_ns: u64) -> Guid {
+        w.create_reference_point(
+            name,
+            "cluster",
+            ReferencePointKind::Rct,
+            Consistency::CrashConsistent,
+            at_ns,
+        )
+        .unwrap()
+    }
+
     pub(crate) fn scenario() -> Scenario {
         serde_norway::from_str(SCENARIO).expect("test scenario parses")
     }
@@ -620,15 +632,7 @@ vm_groups:
     #[test]
     fn a_shared_disk_is_frozen_once_per_reference_point() {
         let mut w = World::new(&scenario(), 1).unwrap();
-        let id = w
-            .create_reference_point(
-                "rp",
-                "cluster",
-                ReferencePointKind::Rct,
-                Consistency::CrashConsistent,
-                5,
-            )
-            .unwrap();
+        let id = crate::world::tests::rct_point(&mut w, "rp", 5);
         let point = w.refpoints.get(&id).unwrap();
         assert_eq!(point.disks.len(), 3);
         assert_eq!(point.members.len(), 2);
@@ -650,15 +654,7 @@ vm_groups:
     #[test]
     fn host_crash_resets_rct_of_earlier_points_and_blocks_new_ones() {
         let mut w = World::new(&scenario(), 1).unwrap();
-        let id = w
-            .create_reference_point(
-                "rp",
-                "cluster",
-                ReferencePointKind::Rct,
-                Consistency::CrashConsistent,
-                0,
-            )
-            .unwrap();
+        let id = crate::world::tests::rct_point(&mut w, "rp", 0);
         assert!(w
             .reference_point_disks(&id)
             .unwrap()
@@ -682,15 +678,7 @@ vm_groups:
             Err(return_code::INVALID_STATE)
         );
         w.host_recover(0);
-        let later = w
-            .create_reference_point(
-                "rp2",
-                "cluster",
-                ReferencePointKind::Rct,
-                Consistency::CrashConsistent,
-                2,
-            )
-            .unwrap();
+        let later = crate::world::tests::rct_point(&mut w, "rp2", 2);
         let rct = &w.reference_point_disks(&later).unwrap()[0].rct_id;
         assert!(rct.ends_with(":1:1"), "reset generation 1, epoch 1: {rct}");
     }

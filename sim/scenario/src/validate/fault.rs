@@ -195,18 +195,7 @@ mod tests {
 
     #[test]
     fn every_kind_requires_or_permits_only_known_fields() {
-        for kind in [
-            FaultKind::TargetOutOfSpace,
-            FaultKind::TargetIoError,
-            FaultKind::TargetSlow,
-            FaultKind::TargetStall,
-            FaultKind::SourceReadError,
-            FaultKind::HostCrash,
-            FaultKind::VmRemoved,
-            FaultKind::VmMigrated,
-            FaultKind::ReferencePointDestroyed,
-            FaultKind::LogRemoved,
-        ] {
+        for kind in FaultKind::ALL {
             let rule = rule(kind);
             for field in rule.required.iter().chain(rule.permitted) {
                 assert!(FIELDS.contains(field), "{field} of {kind:?} is not a field");
