@@ -248,11 +248,7 @@ impl Compare<'_> {
                         ))
                     })?;
                 self.read_image(&mut actual[..len], chunk.offset_bytes)?;
-                if let Some(at) = expected[..len]
-                    .iter()
-                    .zip(&actual[..len])
-                    .position(|(e, a)| e != a)
-                {
+                if let Some(at) = first_difference(&expected[..len], &actual[..len]) {
                     let end = len.min(at + HEX_WINDOW_BYTES);
                     let offset_bytes = chunk.offset_bytes + at as u64;
                     return Ok(Some((
@@ -326,7 +322,7 @@ impl Compare<'_> {
         for chunk in chunks(range) {
             let len = chunk.length_bytes as usize;
             self.read_image(&mut buf[..len], chunk.offset_bytes)?;
-            if let Some(at) = buf[..len].iter().position(|&b| b != 0) {
+            if let Some(at) = first_nonzero_byte(&buf[..len]) {
                 let end = len.min(at + HEX_WINDOW_BYTES);
                 let zeros = vec![0u8; end - at];
                 let offset_bytes = chunk.offset_bytes + at as u64;
@@ -379,10 +375,59 @@ impl Compare<'_> {
     }
 }
 
+/// Index of the first byte where `a` and `b` differ (equal lengths). Equal slices, the
+/// common case, are settled by one `memcmp`; only a mismatch is walked byte by byte.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    assert_eq!(a.len(), b.len(), "compared chunks have the same length");
+    if a == b {
+        return None;
+    }
+    a.iter().zip(b).position(|(x, y)| x != y)
+}
+
+/// Index of the first non-zero byte, checking eight bytes at a time before narrowing down.
+fn first_nonzero_byte(bytes: &[u8]) -> Option<usize> {
+    let words = bytes.chunks_exact(8);
+    let tail_start = bytes.len() - words.remainder().len();
+    let word_index = words
+        .map(|w| u64::from_ne_bytes(w.try_into().expect("chunks_exact(8) yields 8 bytes")))
+        .position(|w| w != 0);
+    let from = word_index.map_or(tail_start, |i| i * 8);
+    bytes[from..].iter().position(|&b| b != 0).map(|i| from + i)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_difference_finds_the_exact_byte_or_none() {
+        let a = vec![7u8; 100];
+        assert_eq!(first_difference(&a, &a.clone()), None);
+        for at in [0usize, 1, 8, 63, 99] {
+            let mut b = a.clone();
+            b[at] ^= 1;
+            assert_eq!(first_difference(&a, &b), Some(at));
+        }
+    }
+
+    #[test]
+    fn first_nonzero_byte_finds_the_exact_byte_in_words_and_tail() {
+        assert_eq!(first_nonzero_byte(&[0u8; 37]), None);
+        assert_eq!(first_nonzero_byte(&[]), None);
+        for at in [0usize, 7, 8, 31, 32, 36] {
+            let mut bytes = vec![0u8; 37];
+            bytes[at] = 0x80;
+            bytes[36] = 1;
+            assert_eq!(first_nonzero_byte(&bytes), Some(at), "non-zero at {at}");
+        }
+    }
 }
