@@ -3,12 +3,17 @@
 //! A test fails with every failed check and the command that reproduces it. Each scenario's
 //! listing is compared with `fixtures/goldens/<scenario>.golden` (`RPSIM_BLESS=1` writes them,
 //! never when `CI=true`), and `goldens::no_stale_files` fails on goldens without a scenario.
+//! Each minimized scenario in `fixtures/regressions/` (written by `rpsim minimize --promote`)
+//! is a test `regression::<file stem>` that must pass: the bug it reproduces stays fixed.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rpsim::golden_run::{self, GoldenOptions};
 use rpsim::runner::{run_scenario_file, RunOptions};
 use rpsim::suite::{discover, scenario_stem};
 use std::path::Path;
+
+/// Minimized regression scenarios, relative to the repository root.
+const REGRESSIONS_DIR: &str = "fixtures/regressions";
 
 fn main() {
     let args = Arguments::from_args();
@@ -29,6 +34,12 @@ fn main() {
             })
         })
         .collect();
+    let regressions = root.join(REGRESSIONS_DIR);
+    let regression_files = discover(&[regressions]).expect("fixtures/regressions/ exists");
+    trials.extend(regression_files.into_iter().map(|file| {
+        let name = format!("regression::{}", scenario_stem(&file));
+        Trial::test(name, move || run_regression(&file))
+    }));
     trials.push(Trial::test(
         "goldens::no_stale_files",
         move || match golden_run::stale_goldens(&golden) {
@@ -39,11 +50,28 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
+/// A minimized regression scenario: it must load, say what it reproduces, and pass.
+fn run_regression(file: &Path) -> Result<(), Failed> {
+    let scenario = rpsim_scenario::load_scenario(file).map_err(|e| e.to_string())?;
+    if scenario.regression.is_none() {
+        return Err(format!(
+            "{} has no `regression:` record; write regression scenarios with `rpsim minimize --promote`",
+            file.display()
+        )
+        .into());
+    }
+    check_run(file, RunOptions::default())
+}
+
 fn run_one(file: &Path, golden: GoldenOptions) -> Result<(), Failed> {
     let options = RunOptions {
         golden: Some(golden),
         ..RunOptions::default()
     };
+    check_run(file, options)
+}
+
+fn check_run(file: &Path, options: RunOptions) -> Result<(), Failed> {
     let run = run_scenario_file(file, &options).map_err(|e| e.to_string())?;
     if let Some(text) = golden_run::describe(&run.golden, false) {
         eprintln!("{}: {text}", run.name);

@@ -36,6 +36,7 @@ fn plan(files: Vec<PathBuf>, seeds: &str, jobs: usize) -> SweepPlan {
         jobs,
         fail_fast: false,
         keep_passed: true,
+        plant_bug: None,
     }
 }
 
@@ -78,7 +79,7 @@ fn a_failure_record_replays_to_the_same_trace_hash() {
     let result = run_sweep(&plan(vec![file], "7..8", 1), &|_| {}).unwrap();
     let failed: Vec<_> = result.failed().collect();
     assert_eq!(failed.len(), 1, "the wrong expectation did not fail");
-    let record = FailureRecord::from_summary(failed[0]);
+    let record = FailureRecord::from_summary(failed[0], None);
     let records = dir.path().join("records");
     let first = failure_record::write_new(&records, &record).unwrap();
     let second = failure_record::write_new(&records, &record).unwrap();

@@ -38,6 +38,8 @@ pub enum Command {
     /// Stop each export job after each of its target operations (crash, kill, terminate) and
     /// check that what is left is a complete export that restores, or nothing a reader accepts.
     Crashpoints(crate::crashpoints_args::CrashpointsArgs),
+    /// Turn a failing seed into a small scenario with no randomness that fails the same way.
+    Minimize(crate::minimize_args::MinimizeArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -11,6 +11,7 @@ use rpsim::runner::{RunFailure, ScenarioRun};
 use rpsim::sweep::{self, SeedRange, Shard, SweepPlan, SweepResult};
 use rpsim::sweep_args::{ReproArgs, SweepArgs};
 use rpsim::{report_junit, report_summary, suite};
+use rpsim_export::planted::PlantedBug;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -69,6 +70,10 @@ fn plan_from_args(args: &SweepArgs) -> Result<SweepPlan, String> {
         Some(jobs) => jobs,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
+    let plant_bug = match &args.plant_bug {
+        None => None,
+        Some(name) => Some(rpsim::plant_bug::compiled_in_bug(name)?),
+    };
     Ok(SweepPlan {
         files,
         seeds,
@@ -76,6 +81,7 @@ fn plan_from_args(args: &SweepArgs) -> Result<SweepPlan, String> {
         jobs,
         fail_fast: args.fail_fast,
         keep_passed: args.junit.is_some() || args.summary.is_some(),
+        plant_bug,
     })
 }
 
@@ -126,13 +132,13 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
     };
     let wall_s = wall_start.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let records_ok = print_failures(&result, &args.records);
+    let records_ok = print_failures(&result, &args.records, plan.plant_bug);
     if let Err(message) =
         write_reports(&result.kept, args.junit.as_deref(), args.summary.as_deref())
     {
         return bad_input(&message);
     }
-    print_sweep_summary(&result, wall_s);
+    print_sweep_summary(&result, wall_s, plan.files.len());
     if !result.errors.is_empty() || !records_ok {
         ExitCode::from(EXIT_BAD_INPUT)
     } else if result.failed().next().is_some() {
@@ -144,7 +150,7 @@ pub fn sweep(args: &SweepArgs) -> ExitCode {
 
 /// Prints each failure (sorted) with its repro command and saves its record; false when a
 /// record could not be written.
-fn print_failures(result: &SweepResult, records_dir: &Path) -> bool {
+fn print_failures(result: &SweepResult, records_dir: &Path, bug: Option<PlantedBug>) -> bool {
     let mut records_ok = true;
     for run in result.failed() {
         println!(
@@ -154,8 +160,9 @@ fn print_failures(result: &SweepResult, records_dir: &Path) -> bool {
         for line in run.failure_lines() {
             println!("    {line}");
         }
-        println!("    reproduce: {}", run.repro_command());
-        match failure_record::write_new(records_dir, &FailureRecord::from_summary(run)) {
+        let record = FailureRecord::from_summary(run, bug);
+        println!("    reproduce: {}", record.repro);
+        match failure_record::write_new(records_dir, &record) {
             Ok(path) => println!("    record: {} (rpsim repro {0})", path.display()),
             Err(message) => {
                 records_ok = false;
@@ -174,23 +181,25 @@ fn print_failures(result: &SweepResult, records_dir: &Path) -> bool {
     records_ok
 }
 
-fn print_sweep_summary(result: &SweepResult, wall_s: f64) {
+fn print_sweep_summary(result: &SweepResult, wall_s: f64, files: usize) {
     let failed = result.failed().count();
     if result.stopped_early {
         println!("stopped after the first failure (--fail-fast)");
     }
-    let seeds_per_s = if wall_s > 0.0 {
-        result.runs_done as f64 / wall_s
-    } else {
-        0.0
-    };
+    let per_s = |count: f64| if wall_s > 0.0 { count / wall_s } else { 0.0 };
+    let runs_per_s = per_s(result.runs_done as f64);
+    // Seeds whose every scenario ran: runs over the number of scenario files.
+    let seeds_per_s = per_s(result.runs_done as f64 / files.max(1) as f64);
     println!(
         "{} runs, {} passed, {failed} failed, {} not runnable",
         result.runs_done,
         result.passed,
         result.errors.len()
     );
-    println!("wall time {wall_s:.2}s, {seeds_per_s:.1} seeds/s (machine-dependent)");
+    println!(
+        "wall time {wall_s:.2}s, {runs_per_s:.1} runs/s, {seeds_per_s:.2} seeds/s over {files} \
+         scenario(s) (machine-dependent)"
+    );
 }
 
 /// `rpsim repro RECORD`: exit 0 when the recorded failure reproduces (same trace hash, same

@@ -2,8 +2,10 @@
 //! failed checks, trace hash, event count) and its replay. Owns the record's shape, its file
 //! naming (never overwriting) and the verdict of a replay; it must never print.
 
+use crate::guarded_run::run_guarded;
 use crate::run_summary::RunSummary;
-use crate::runner::{run_scenario_file, RunFailure, RunOptions};
+use crate::runner::{RunFailure, RunOptions};
+use rpsim_export::planted::PlantedBug;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,11 +37,18 @@ pub struct FailureRecord {
     pub trace_hash: String,
     pub event_count: u64,
     pub repro: String,
+    /// The planted bug the sweep ran with (replayed with it too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planted_bug: Option<String>,
 }
 
 impl FailureRecord {
-    pub fn from_summary(run: &RunSummary) -> FailureRecord {
+    /// The record of failed run `run`, swept with `planted_bug` when given.
+    pub fn from_summary(run: &RunSummary, planted_bug: Option<PlantedBug>) -> FailureRecord {
         assert!(!run.passed(), "a failure record needs a failed run");
+        let plant = planted_bug
+            .map(|b| format!(" --plant-bug {}", b.name()))
+            .unwrap_or_default();
         FailureRecord {
             scenario_path: run.file.clone(),
             scenario_name: run.name.clone(),
@@ -48,7 +57,8 @@ impl FailureRecord {
             failed_checks: failed_checks(run),
             trace_hash: run.trace_hash.clone(),
             event_count: run.event_count,
-            repro: run.repro_command(),
+            repro: format!("{}{plant}", run.repro_command()),
+            planted_bug: planted_bug.map(|b| b.name().to_string()),
         }
     }
 }
@@ -135,13 +145,22 @@ pub struct Repro {
     pub verdict: ReproVerdict,
 }
 
-/// Replays the record's scenario file with its seed and compares.
+/// Replays the record's scenario file with its seed (and planted bug) and compares.
 pub fn reproduce(record: &FailureRecord) -> Result<Repro, RunFailure> {
     let options = RunOptions {
         seed: Some(record.seed),
         ..RunOptions::default()
     };
-    let run = RunSummary::from_run(&run_scenario_file(&record.scenario_path, &options)?);
+    let bug = match &record.planted_bug {
+        None => None,
+        Some(name) => Some(
+            PlantedBug::from_name(name).ok_or_else(|| RunFailure::Simulation {
+                file: record.scenario_path.display().to_string(),
+                message: format!("the record names an unknown planted bug `{name}`"),
+            })?,
+        ),
+    };
+    let run = run_guarded(&record.scenario_path, &options, bug)?;
     let verdict = if run.trace_hash != record.trace_hash {
         ReproVerdict::HashDiffers
     } else if failed_checks(&run) != record.failed_checks {

@@ -4,6 +4,7 @@
 mod bench_cmd;
 mod cmd_sweep;
 mod crashpoints_cmd;
+mod minimize_cmd;
 
 use clap::Parser;
 use rpsim::args::{Cli, Command, RestoreArgs, RunArgs};
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep::sweep(&args),
         Command::Repro(args) => cmd_sweep::repro(&args),
         Command::Crashpoints(args) => crashpoints_cmd::run(&args),
+        Command::Minimize(args) => minimize_cmd::run(&args),
     }
 }
 
@@ -58,6 +60,8 @@ fn run(args: &RunArgs) -> ExitCode {
     };
     let mut runs: Vec<ScenarioRun> = Vec::new();
     let mut bad_inputs = 0usize;
+    // Runs a live invariant stopped: failed, with no run to report.
+    let mut stopped_by_check = 0usize;
     for file in &files {
         match run_scenario_file(file, &options) {
             Ok(mut run) => {
@@ -82,6 +86,15 @@ fn run(args: &RunArgs) -> ExitCode {
                 bad_inputs += 1;
                 eprintln!("{:?}", miette::Report::new(error));
             }
+            Err(failure) if failure.is_check_failure() => {
+                stopped_by_check += 1;
+                println!("FAIL {failure}");
+                let seed = args
+                    .seed
+                    .map(|s| format!(" --seed {s}"))
+                    .unwrap_or_default();
+                println!("    reproduce: rpsim run {}{seed}", file.display());
+            }
             Err(failure) => {
                 bad_inputs += 1;
                 eprintln!("error: {failure}");
@@ -103,8 +116,8 @@ fn run(args: &RunArgs) -> ExitCode {
     if let Some(message) = &stale {
         println!("FAIL goldens: {message}");
     }
-    let failed_runs = runs.iter().filter(|r| !r.passed()).count();
-    let passed = runs.len() - failed_runs;
+    let failed_runs = runs.iter().filter(|r| !r.passed()).count() + stopped_by_check;
+    let passed = runs.len() + stopped_by_check - failed_runs;
     let failed = failed_runs + usize::from(stale.is_some());
     println!("{passed} passed, {failed} failed, {bad_inputs} not runnable");
     if bad_inputs > 0 {

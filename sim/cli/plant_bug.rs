@@ -12,25 +12,34 @@ pub fn with_planted_bug<R>(name: Option<&str>, f: impl FnOnce() -> R) -> Result<
     let Some(name) = name else {
         return Ok(f());
     };
-    let bug = PlantedBug::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = planted::ALL.iter().map(|b| b.name()).collect();
-        format!(
-            "unknown planted bug `{name}`; the planted bugs are: {}",
-            names.join(", ")
-        )
-    })?;
-    plant(bug, f)
+    let bug = compiled_in_bug(name)?;
+    Ok(planted::try_with_bug(bug, f).expect("compiled_in_bug checked the feature"))
 }
 
-fn plant<R>(bug: PlantedBug, f: impl FnOnce() -> R) -> Result<R, String> {
-    let name = bug.name();
-    planted::try_with_bug(bug, f).ok_or_else(|| {
-        format!(
-            "--plant-bug {name}: this rpsim binary was built without planted bugs; run a debug \
-             build with them: cargo run --features rpsim-export/planted-bugs -- run --plant-bug \
-             {name} ..."
-        )
-    })
+/// The named bug, refused (for exit code 2) when unknown or when this binary was built without
+/// planted bugs.
+pub fn compiled_in_bug(name: &str) -> Result<PlantedBug, String> {
+    let bug = PlantedBug::from_name(name).ok_or_else(|| unknown(name))?;
+    if !planted::COMPILED_IN {
+        return Err(not_compiled_in(name));
+    }
+    Ok(bug)
+}
+
+fn unknown(name: &str) -> String {
+    let names: Vec<&str> = planted::ALL.iter().map(|b| b.name()).collect();
+    format!(
+        "unknown planted bug `{name}`; the planted bugs are: {}",
+        names.join(", ")
+    )
+}
+
+fn not_compiled_in(name: &str) -> String {
+    format!(
+        "--plant-bug {name}: this rpsim binary was built without planted bugs; run a debug \
+         build with them: cargo run --features rpsim-export/planted-bugs -- COMMAND --plant-bug \
+         {name} ..."
+    )
 }
 
 #[cfg(test)]

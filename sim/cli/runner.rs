@@ -2,7 +2,9 @@
 //! single entry point per run that the CLI and the tests share; it must never print.
 
 use rpsim_checks::report::CheckReport;
+use rpsim_scenario::model::Scenario;
 use rpsim_scenario::{effective_seed, load_scenario, ScenarioError};
+use rpsim_world::observe::{EventObserver, RandomDecision, RunView};
 use rpsim_world::{RunConfig, RunOutcome};
 use std::path::{Path, PathBuf};
 
@@ -55,13 +57,69 @@ pub enum RunFailure {
     /// The simulation could not proceed (a limit was hit, the scratch space failed).
     #[error("{file}: {message}")]
     Simulation { file: String, message: String },
+    /// A live invariant failed after an event and stopped the run: a failed check (exit 1),
+    /// not bad input.
+    #[error("{file}: live invariant: {message}")]
+    Invariant { file: String, message: String },
+}
+
+impl RunFailure {
+    /// True for a run a check stopped (as opposed to one that could not be run).
+    pub fn is_check_failure(&self) -> bool {
+        matches!(self, RunFailure::Invariant { .. })
+    }
 }
 
 /// Loads, runs and checks one scenario file.
 pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRun, RunFailure> {
     let wall_start = std::time::Instant::now();
     let scenario = load_scenario(path)?;
-    let seed = effective_seed(&scenario, options.seed);
+    run_loaded(path, &scenario, options, None, wall_start)
+}
+
+/// Runs and checks a scenario that is already loaded and valid (`path` names it in results),
+/// handing every decision drawn from the seed to `decisions` when given.
+pub fn run_scenario(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    decisions: Option<&mut Vec<RandomDecision>>,
+) -> Result<ScenarioRun, RunFailure> {
+    run_loaded(
+        path,
+        scenario,
+        options,
+        decisions,
+        std::time::Instant::now(),
+    )
+}
+
+/// Live invariants after every event, plus a record of the run's random decisions.
+struct CheckingObserver<'a> {
+    live: rpsim_checks::live_invariants::LiveInvariants,
+    decisions: Option<&'a mut Vec<RandomDecision>>,
+}
+
+impl EventObserver for CheckingObserver<'_> {
+    fn after_event(&mut self, view: &RunView) -> Result<(), String> {
+        self.live.after_event(view)
+    }
+
+    fn random_decision(&mut self, decision: &RandomDecision) {
+        if let Some(decisions) = self.decisions.as_deref_mut() {
+            decisions.push(decision.clone());
+        }
+    }
+}
+
+fn run_loaded(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    decisions: Option<&mut Vec<RandomDecision>>,
+    wall_start: std::time::Instant,
+) -> Result<ScenarioRun, RunFailure> {
+    let seed = effective_seed(scenario, options.seed);
     let simulation = |message: String| RunFailure::Simulation {
         file: path.display().to_string(),
         message,
@@ -85,16 +143,25 @@ pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRu
         keep_trace_records: options.keep_trace,
     };
     // Every run checks the live invariants after every event (a violation stops it).
-    let mut live = rpsim_checks::live_invariants::LiveInvariants::new();
-    let outcome = rpsim_world::run_observed(&scenario, &config, &mut live, None)
-        .map_err(|e| simulation(e.to_string()))?;
+    let mut observer = CheckingObserver {
+        live: rpsim_checks::live_invariants::LiveInvariants::new(),
+        decisions,
+    };
+    let outcome =
+        rpsim_world::run_observed(scenario, &config, &mut observer, None).map_err(|e| match e {
+            rpsim_world::RunError::Invariant { .. } => RunFailure::Invariant {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            },
+            other => simulation(other.to_string()),
+        })?;
     let restore_scratch = scratch.path().join("restore");
-    let mut checks = rpsim_checks::check_run(&scenario, &outcome, &restore_scratch);
+    let mut checks = rpsim_checks::check_run(scenario, &outcome, &restore_scratch);
     let golden = options
         .golden
         .as_ref()
         .map_or_else(Default::default, |golden| {
-            let seed_default = effective_seed(&scenario, None);
+            let seed_default = effective_seed(scenario, None);
             crate::golden_run::apply_golden(
                 golden,
                 path,

@@ -3,8 +3,10 @@
 //! range and shard parsing, the work split and the collection; it must never print, and thread
 //! timing must never reach the result order.
 
+use crate::guarded_run::run_guarded;
 use crate::run_summary::RunSummary;
-use crate::runner::{run_scenario_file, RunFailure, RunOptions};
+use crate::runner::{RunFailure, RunOptions};
+use rpsim_export::planted::PlantedBug;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -108,6 +110,8 @@ pub struct SweepPlan {
     pub fail_fast: bool,
     /// Keep passing runs' summaries (needed for reports); failures are always kept.
     pub keep_passed: bool,
+    /// Plant this bug in every run (an assertion it fires is a failed `panic` check).
+    pub plant_bug: Option<PlantedBug>,
 }
 
 impl SweepPlan {
@@ -220,11 +224,10 @@ fn run_one(plan: &SweepPlan, file_index: usize, seed: u64, collected: &Mutex<Col
         seed: Some(seed),
         ..RunOptions::default()
     };
-    match run_scenario_file(file, &options) {
-        Ok(run) => {
-            let ok = run.passed();
+    match run_guarded(file, &options, plan.plant_bug) {
+        Ok(summary) => {
+            let ok = summary.passed();
             if !ok || plan.keep_passed {
-                let summary = RunSummary::from_run(&run);
                 collected
                     .lock()
                     .expect("no worker panicked")
@@ -302,6 +305,7 @@ mod tests {
             jobs: 1,
             fail_fast: false,
             keep_passed: false,
+            plant_bug: None,
         };
         let pairs: Vec<_> = (0..plan.runs_total()).map(|i| plan.pair(i)).collect();
         assert_eq!(pairs, [(0, 11), (0, 14), (1, 11), (1, 14)]);

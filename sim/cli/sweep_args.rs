@@ -31,6 +31,10 @@ pub struct SweepArgs {
     /// Write a summary table: Markdown, or HTML when FILE ends in `.html`.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Run every scenario with this planted bug switched on, to find seeds that expose it
+    /// (debug builds with `--features rpsim-export/planted-bugs` only; otherwise exit 2).
+    #[arg(long, value_name = "NAME")]
+    pub plant_bug: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,9 +5,8 @@
 /// Bound on scenarios run for one planted bug.
 pub const SCENARIOS_PER_BUG_MAX: usize = 4;
 
-/// The scenario files (relative to `scenarios/`) that must fail with the named bug planted.
-/// Bugs with no scenario (the sanitiser cannot be reached with the world's disk instance IDs)
-/// are exercised at unit level instead and map to an empty list.
+/// The scenario files (relative to `scenarios/`) that must fail with the named bug planted
+/// (empty for an unknown name).
 pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
     let scenarios: &'static [&'static str] = match bug_name {
         "drop-boundary-extent" => &["shared-disk-guest-cluster.yaml"],
@@ -18,6 +17,7 @@ pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
         "terminate-leaves-partial" => &["terminate-mid-copy.yaml"],
         "manifest-before-data" => &["kill-mid-copy.yaml"],
         "exported-before-rename" => &["kill-mid-copy.yaml"],
+        "sanitiser-dotdot" => &["hostile-disk-instance-ids.yaml"],
         _ => &[],
     };
     assert!(scenarios.len() <= SCENARIOS_PER_BUG_MAX);

@@ -31,6 +31,26 @@ pub struct Scenario {
     /// Sim time at which the run stops even if jobs are still running (default: 1h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_at: Option<SimDuration>,
+    /// Set on scenarios written by `rpsim minimize`: the failure this scenario reproduces.
+    /// Runs ignore it; regression tests read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<Regression>,
+}
+
+/// What a minimized scenario reproduces (written by `rpsim minimize`).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Regression {
+    /// The failing check (`restore`, `invariant`, `expect`, `run_error`, `panic`, ...).
+    pub check: String,
+    /// The export the failing check was about, when it was about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<String>,
+    /// The planted bug that made it fail, when it was found with `--plant-bug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planted_bug: Option<String>,
+    /// Where it came from: the original scenario file and seed.
+    pub origin: String,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -65,7 +85,7 @@ pub struct VmGroup {
     pub name: String,
     pub vms: Vec<Vm>,
     /// Disks attached to several member VMs at once (a VHD Set).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shared_disks: Vec<SharedDisk>,
 }
 
@@ -76,7 +96,7 @@ pub struct Vm {
     pub host: String,
     pub generation: u8,
     pub state: VmState,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disks: Vec<Disk>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload: Option<Workload>,
@@ -100,6 +120,10 @@ pub struct Disk {
     pub block_size: ByteSize,
     #[serde(default)]
     pub fill: Fill,
+    /// The `InstanceID` the host reports for the disk (default: derived from the seed and the
+    /// names). For testing how the export job treats hostile IDs (`../x`, `/`, `\`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -111,6 +135,9 @@ pub struct SharedDisk {
     pub block_size: ByteSize,
     #[serde(default)]
     pub fill: Fill,
+    /// As for [`Disk::instance_id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
     /// Names of member VMs (at least two) the disk is attached to.
     pub attached_to: Vec<String>,
     /// Writes to the shared disk (issued by the first attached VM).
@@ -127,11 +154,85 @@ pub fn default_block_size() -> ByteSize {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fill {
-    /// Bytes allocated (rounded up to whole blocks); 0 leaves the disk empty.
-    #[serde(default)]
+    /// Bytes allocated (rounded up to whole blocks); 0 leaves the disk empty. Not used with
+    /// the `explicit` layout.
+    #[serde(default, skip_serializing_if = "ByteSize::is_zero")]
     pub allocated: ByteSize,
     #[serde(default)]
     pub layout: FillLayout,
+    /// For `explicit`: the allocated blocks as runs written `FIRST+COUNT` (or `FIRST` for one
+    /// block), in increasing order without overlap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<BlockRun>,
+}
+
+/// `count` blocks from block `first`, written `FIRST+COUNT` (`100+2`), or `FIRST` for one block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BlockRun(pub u64, pub u64);
+
+impl std::fmt::Display for BlockRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.1 == 1 {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{}+{}", self.0, self.1)
+        }
+    }
+}
+
+impl std::str::FromStr for BlockRun {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<BlockRun, String> {
+        let number = |s: &str| s.trim().parse::<u64>().ok();
+        let run = match text.split_once('+') {
+            None => number(text).map(|first| BlockRun(first, 1)),
+            Some((first, count)) => number(first)
+                .zip(number(count))
+                .map(|(f, c)| BlockRun(f, c)),
+        };
+        run.ok_or_else(|| {
+            format!("block run `{text}`: expected FIRST or FIRST+COUNT, e.g. `100+2`")
+        })
+    }
+}
+
+impl Serialize for BlockRun {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for BlockRun {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<BlockRun, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = BlockRun;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a block run: FIRST or FIRST+COUNT, e.g. `100+2`")
+            }
+            fn visit_u64<E: serde::de::Error>(self, first: u64) -> Result<BlockRun, E> {
+                Ok(BlockRun(first, 1))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<BlockRun, E> {
+                text.parse().map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl BlockRun {
+    pub fn first(self) -> u64 {
+        self.0
+    }
+    pub fn count(self) -> u64 {
+        self.1
+    }
+    /// One past the last block, or `None` on overflow.
+    pub fn end(self) -> Option<u64> {
+        self.0.checked_add(self.1)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -142,6 +243,8 @@ pub enum FillLayout {
     Sequential,
     /// Allocated blocks spread over the disk, drawn from the seed.
     Random,
+    /// Exactly the blocks listed in `blocks` (no randomness; `rpsim minimize` writes these).
+    Explicit,
 }
 
 /// A guest that keeps writing, including while exports run.
@@ -177,7 +280,7 @@ pub enum WritePattern {
 }
 
 /// One timed action. Exactly one action field must be set.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     pub at: SimDuration,
@@ -193,6 +296,8 @@ pub struct TimelineEntry {
     pub remove_associated_data: Option<ReferencePointRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<Fault>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<GuestWrite>,
 }
 
 /// The action of a timeline entry, once validation has checked exactly one is set.
@@ -204,6 +309,7 @@ pub enum Action<'a> {
     DestroyReferencePoint(&'a ReferencePointRef),
     RemoveAssociatedData(&'a ReferencePointRef),
     Fault(&'a Fault),
+    Write(&'a GuestWrite),
 }
 
 impl TimelineEntry {
@@ -228,6 +334,9 @@ impl TimelineEntry {
         if let Some(a) = &self.fault {
             actions.push(Action::Fault(a));
         }
+        if let Some(a) = &self.write {
+            actions.push(Action::Write(a));
+        }
         actions
     }
 
@@ -237,6 +346,24 @@ impl TimelineEntry {
         assert_eq!(actions.len(), 1, "validated timeline entry has one action");
         actions[0]
     }
+}
+
+/// One guest write at a fixed time: new contents for `blocks` blocks from `block` of `disk`.
+/// Skipped (like a workload's write) when no VM the disk is attached to is running.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GuestWrite {
+    /// `vm/disk` for a VM's own disk, or a shared disk's name.
+    pub disk: String,
+    /// First block written.
+    pub block: u64,
+    /// Blocks written (default 1).
+    #[serde(default = "one_block")]
+    pub blocks: u64,
+}
+
+fn one_block() -> u64 {
+    1
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -441,9 +568,9 @@ pub struct Expectation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_contains: Option<String>,
     /// Paths relative to the export directory that must exist / must not exist.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files_present: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files_absent: Vec<String>,
     /// Expected return codes of `request_state_change` entries on this export, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -51,6 +51,9 @@ impl ByteSize {
     pub fn bytes(self) -> u64 {
         self.0
     }
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
 }
 impl SimDuration {
     pub fn ns(self) -> u64 {

@@ -39,6 +39,14 @@ pub const RANDOM_FAULT_RATE_PER_S_MAX: f64 = 100.0;
 pub const RANDOM_FAULTS_MAX: u32 = 1000;
 /// Entries in `random_faults.kinds`.
 pub const RANDOM_FAULT_KINDS_MAX: usize = 64;
+/// Longest disk `instance_id` given in a scenario, in bytes.
+pub const INSTANCE_ID_BYTES_MAX: usize = 256;
+/// Runs in one `explicit` fill's `blocks` list.
+pub const FILL_RUNS_MAX: usize = 100_000;
+/// Blocks listed by `explicit` fills over all disks (the world's random-fill bound).
+pub const FILL_EXPLICIT_BLOCKS_MAX: u64 = 1 << 20;
+/// Blocks one timeline `write` may cover (the largest workload write at the smallest block).
+pub const WRITE_BLOCKS_MAX: u64 = WRITE_SIZE_BYTES_MAX / BLOCK_SIZE_BYTES_MIN;
 /// Longest raw `export_directory` string, in bytes.
 pub const EXPORT_DIRECTORY_BYTES_MAX: usize = 4096;
 

@@ -42,6 +42,7 @@ const CASES: &[Case] = &[
     case("export_undefined_reference_point.yaml", Invalid, 24, 42, "reference point `rp-9` is not created before this entry at 1s; created so far: rp-1"),
     case("fault_field_not_allowed.yaml", Invalid, 22, 52, "field `host` is not used by fault kind `target_slow`; it takes: bandwidth, latency"),
     case("fault_missing_field.yaml", Invalid, 22, 20, "fault kind `host_crash` needs the field `host`"),
+    case("fill_blocks_overlap.yaml", Invalid, 20, 53, "block run 2 starts before the previous run ends (block 4); list runs in increasing order without overlap"),
     case("fill_larger_than_disk.yaml", Invalid, 20, 32, "fill.allocated 65GiB is more than the disk size 64GiB"),
     case("hostile_target_dir.yaml", Invalid, 24, 60, "target_dir `../../etc` is not a plain directory name"),
     case("hot_spot_field_without_hot_spot.yaml", Invalid, 24, 11, "hot_spot_size is only allowed with `pattern: hot_spot`"),
@@ -52,9 +53,10 @@ const CASES: &[Case] = &[
     case("shared_disk_one_vm.yaml", Invalid, 23, 22, "shared disk `quorum` is attached to 1 VM(s); a shared disk needs at least two VMs of group `g`"),
     case("syntax_unclosed_quote.yaml", Syntax, 5, 1, "found unexpected end of stream, while scanning a quoted scalar that starts at line 3 column 7"),
     case("timeline_two_actions.yaml", Invalid, 25, 5, "timeline entry has 2 actions (`export`, `fault`); give exactly one per entry"),
-    case("unknown_field.yaml", Syntax, 19, 13, "unknown field `sizee`, expected one of `name`, `size`, `block_size`, `fill`"),
+    case("unknown_field.yaml", Syntax, 19, 13, "unknown field `sizee`, expected one of `name`, `size`, `block_size`, `fill`, `instance_id`"),
     case("unknown_host.yaml", Invalid, 14, 15, "host `host-z` is not defined; defined hosts: host-a, host-b"),
     case("version_2.yaml", Invalid, 2, 10, "version 2 is not supported; only version 1 exists"),
+    case("write_past_disk_end.yaml", Invalid, 21, 46, "a write of blocks 30..34 ends past the last block of disk `vm-1/os` (32 blocks)"),
     case("wrong_type.yaml", Syntax, 15, 21, "invalid type: string \"two\", expected u8"),
 ];
 

@@ -1,7 +1,7 @@
 //! Loading: the full-feature example parses into the values it says, reading failures name the
 //! file, limits hold, aliases are safe, and the seed precedence is CLI > scenario > default.
 
-use rpsim_scenario::model::{Action, FaultKind, HostState, WritePattern};
+use rpsim_scenario::model::{Action, BlockRun, FaultKind, FillLayout, HostState, WritePattern};
 use rpsim_scenario::{
     effective_seed, load_scenario, parse_scenario, ScenarioErrorKind, SCENARIO_BYTES_MAX,
     SEED_DEFAULT,
@@ -30,7 +30,26 @@ fn the_full_feature_example_parses_into_what_it_says() {
         Some(9000)
     );
     assert_eq!(scenario.vm_groups[0].shared_disks[0].attached_to.len(), 2);
-    assert_eq!(scenario.timeline.len(), 23);
+    assert_eq!(scenario.timeline.len(), 24);
+    let sql_2 = &scenario.vm_groups[0].vms[1];
+    assert_eq!(sql_2.disks[0].instance_id.as_deref(), Some("..\\sql-2\\os"));
+    assert_eq!(sql_2.disks[1].fill.layout, FillLayout::Explicit);
+    assert_eq!(
+        sql_2.disks[1].fill.blocks,
+        vec![BlockRun(0, 4), BlockRun(100, 2), BlockRun(200, 1)]
+    );
+    let Action::Write(write) = scenario.timeline[23].action() else {
+        panic!("the last entry is a guest write");
+    };
+    assert_eq!(
+        (write.disk.as_str(), write.block, write.blocks),
+        ("sql-2/scratch", 7, 3)
+    );
+    let regression = scenario.regression.as_ref().expect("regression record");
+    assert_eq!(
+        (regression.check.as_str(), regression.export.as_deref()),
+        ("restore", Some("full"))
+    );
     for entry in &scenario.timeline {
         assert_eq!(
             entry.actions().len(),

@@ -517,12 +517,8 @@ timeline:
                 .timeline
                 .push(rpsim_scenario::model::TimelineEntry {
                     at: SimDuration(fault.at_ns),
-                    create_reference_point: None,
-                    export: None,
-                    request_state_change: None,
-                    destroy_reference_point: None,
-                    remove_associated_data: None,
                     fault: Some(fault.fault),
+                    ..Default::default()
                 });
         }
         scenario.timeline.sort_by_key(|entry| entry.at);

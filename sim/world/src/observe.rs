@@ -47,9 +47,32 @@ impl RunView<'_> {
     }
 }
 
+/// One decision the run drew from its seed, in the terms of a timeline entry that would make
+/// the same thing happen without randomness (`rpsim minimize` turns them into entries).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RandomDecision {
+    /// A fault drawn by `random_faults`, to happen at `at_ns`.
+    Fault {
+        at_ns: u64,
+        fault: rpsim_scenario::model::Fault,
+    },
+    /// A workload's write that happened (its VM was running): `blocks` blocks from `block`.
+    Write {
+        at_ns: u64,
+        /// `vm/disk` or a shared disk's name, as a timeline `write` names it.
+        disk: String,
+        block: u64,
+        blocks: u64,
+    },
+}
+
 /// Sees the run after every event; an `Err` stops the run with [`crate::RunError::Invariant`].
 pub trait EventObserver {
     fn after_event(&mut self, view: &RunView) -> Result<(), String>;
+
+    /// Called for each decision drawn from the seed, when it is drawn (faults at the start,
+    /// writes when they happen). Observers that do not record decisions ignore it.
+    fn random_decision(&mut self, _decision: &RandomDecision) {}
 }
 
 /// Observes nothing.

@@ -6,7 +6,9 @@
 use crate::call;
 use crate::events::EventQueue;
 use crate::faults::draw_random_faults;
-use crate::observe::{EventKind, EventObserver, NoObserver, RunView, StopAfterOps, StopMode};
+use crate::observe::{
+    EventKind, EventObserver, NoObserver, RandomDecision, RunView, StopAfterOps, StopMode,
+};
 use crate::rng::Streams;
 use crate::target::{SimTarget, StorageSpec};
 use crate::trace::{Trace, TraceRecord};
@@ -127,7 +129,7 @@ pub fn run_observed(
 ) -> Result<RunOutcome, RunError> {
     let mut run = Run::new(scenario, config)?;
     run.stop = stop;
-    run.schedule_start()?;
+    run.schedule_start(observer)?;
     run.event_loop(observer)?;
     Ok(run.finish())
 }
@@ -201,7 +203,7 @@ impl<'s> Run<'s> {
             })
     }
 
-    fn schedule_start(&mut self) -> Result<(), RunError> {
+    fn schedule_start(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         let mut order: Vec<usize> = (0..self.scenario.timeline.len()).collect();
         order.sort_by_key(|i| (self.scenario.timeline[*i].at.ns(), *i));
         for index in order {
@@ -213,6 +215,10 @@ impl<'s> Run<'s> {
         if let Some(spec) = &self.scenario.random_faults {
             let mut stream = Streams::new(self.seed).stream("faults");
             for drawn in draw_random_faults(spec, self.scenario, &mut stream, self.stop_at_ns) {
+                observer.random_decision(&RandomDecision::Fault {
+                    at_ns: drawn.at_ns,
+                    fault: drawn.fault.clone(),
+                });
                 self.push(drawn.at_ns, Event::Fault(Box::new(drawn.fault)))?;
             }
         }
@@ -255,7 +261,7 @@ impl<'s> Run<'s> {
             }
             let kind = event_kind(&event);
             self.last_ops.clear();
-            self.handle(event)?;
+            self.handle(event, observer)?;
             self.observe(observer, kind)?;
         }
         Ok(())
@@ -283,11 +289,11 @@ impl<'s> Run<'s> {
             })
     }
 
-    fn handle(&mut self, event: Event) -> Result<(), RunError> {
+    fn handle(&mut self, event: Event, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         match event {
             Event::Timeline(index) => self.timeline(index),
             Event::Fault(fault) => self.fault(&fault),
-            Event::Write(index) => self.write(index),
+            Event::Write(index) => self.write(index, observer),
             Event::Step(export) => self.step(export),
             Event::HostRecover(host) => {
                 self.world.host_recover(host);
@@ -345,7 +351,61 @@ impl<'s> Run<'s> {
                 Ok(())
             }
             Action::Fault(fault) => self.fault(fault),
+            Action::Write(write) => self.timeline_write(write),
         }
+    }
+
+    /// A timeline `write`: like a workload's write, skipped unless a VM the disk is attached
+    /// to is running and available.
+    fn timeline_write(&mut self, write: &model::GuestWrite) -> Result<(), RunError> {
+        let Some(disk) = self.world.disk_named(&write.disk) else {
+            let detail = format!("disk={} not in the world; skipped", write.disk);
+            self.trace
+                .record(self.now_ns, "guest_write_skipped", detail);
+            return Ok(());
+        };
+        let writer_running = self.world.disks[disk]
+            .attached_to
+            .iter()
+            .any(|&vm| self.vm_writing(vm));
+        let end = write.block.checked_add(write.blocks);
+        let inside = end.is_some_and(|end| end <= self.world.disks[disk].sim.block_count());
+        if !(writer_running && inside) {
+            let detail = format!(
+                "disk={} VM not running or unavailable, or blocks outside the disk",
+                self.world.disks[disk].instance_id
+            );
+            self.trace
+                .record(self.now_ns, "guest_write_skipped", detail);
+            return Ok(());
+        }
+        self.write_blocks(disk, write.block, write.blocks)
+    }
+
+    /// Whether VM `vm` can issue guest writes now.
+    fn vm_writing(&self, vm: usize) -> bool {
+        let v = &self.world.vms[vm];
+        v.power_state == rpsim_export::source::VmPowerState::Running
+            && !v.removed
+            && self.world.vm_unavailable(vm).is_none()
+    }
+
+    /// Writes `count` blocks of `disk` from `first` and records the `guest_write` event.
+    fn write_blocks(&mut self, disk: usize, first: u64, count: u64) -> Result<(), RunError> {
+        for block in first..first + count {
+            self.world.disks[disk].sim.write_block(block).map_err(|_| {
+                RunError::DiskHistoryFull {
+                    disk: self.world.disks[disk].name.clone(),
+                    time_ns: self.now_ns,
+                }
+            })?;
+        }
+        let detail = format!(
+            "disk={} blocks={first}+{count}",
+            self.world.disks[disk].instance_id
+        );
+        self.trace.record(self.now_ns, "guest_write", detail);
+        Ok(())
     }
 
     fn destroy(&mut self, name: &str, kind: &str) {
@@ -519,27 +579,17 @@ impl<'s> Run<'s> {
         self.trace.record(now_ns, "job_final", detail);
     }
 
-    fn write(&mut self, index: usize) -> Result<(), RunError> {
+    fn write(&mut self, index: usize, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         let (vm, disk) = (self.writers[index].vm, self.writers[index].disk);
-        let v = &self.world.vms[vm];
-        let writing = v.power_state == rpsim_export::source::VmPowerState::Running
-            && !v.removed
-            && self.world.vm_unavailable(vm).is_none();
-        if writing {
+        if self.vm_writing(vm) {
             let (first, count) = self.writers[index].next_blocks();
-            for block in first..first + count {
-                self.world.disks[disk].sim.write_block(block).map_err(|_| {
-                    RunError::DiskHistoryFull {
-                        disk: self.world.disks[disk].name.clone(),
-                        time_ns: self.now_ns,
-                    }
-                })?;
-            }
-            let detail = format!(
-                "disk={} blocks={first}+{count}",
-                self.world.disks[disk].instance_id
-            );
-            self.trace.record(self.now_ns, "guest_write", detail);
+            self.write_blocks(disk, first, count)?;
+            observer.random_decision(&RandomDecision::Write {
+                at_ns: self.now_ns,
+                disk: self.world.disks[disk].name.clone(),
+                block: first,
+                blocks: count,
+            });
         } else {
             let detail = format!(
                 "disk={} VM not running or unavailable",

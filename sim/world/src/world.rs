@@ -163,14 +163,16 @@ impl World {
             for disk in &vm.disks {
                 let name = format!("{}/{}", vm.name, disk.name);
                 let spec = (disk.size.bytes(), disk.block_size.bytes());
-                let index = self.add_disk(group_index, &name, vm_id, spec, false)?;
+                let instance_id = disk.instance_id.as_deref();
+                let index = self.add_disk(group_index, &name, (vm_id, instance_id), spec, false)?;
                 self.disks[index].attached_to.push(vm_index);
                 self.vms[vm_index].disks.push(index);
             }
         }
         for shared in &group.shared_disks {
             let spec = (shared.size.bytes(), shared.block_size.bytes());
-            let index = self.add_disk(group_index, &shared.name, group_id, spec, true)?;
+            let owner = (group_id, shared.instance_id.as_deref());
+            let index = self.add_disk(group_index, &shared.name, owner, spec, true)?;
             for member in &shared.attached_to {
                 let vm_index = self.groups[group_index]
                     .vms
@@ -193,7 +195,7 @@ impl World {
         &mut self,
         group: usize,
         name: &str,
-        owner: Guid,
+        (owner, instance_id): (Guid, Option<&str>),
         (size_bytes, block_size_bytes): (u64, u64),
         shared: bool,
     ) -> Result<usize, WorldError> {
@@ -205,7 +207,10 @@ impl World {
         }
         let qualified = format!("{}/{}", self.groups[group].name, name);
         let id = ids::guid(self.seed, "disk", &qualified);
-        let instance_id = ids::disk_instance_id(&owner, &id);
+        let instance_id = instance_id.map_or_else(
+            || ids::disk_instance_id(&owner, &id),
+            std::string::ToString::to_string,
+        );
         let key = xxh3_64_with_seed(&id.0, self.seed);
         let index = self.disks.len();
         if self
@@ -215,7 +220,7 @@ impl World {
         {
             return Err(WorldError::BadDisk {
                 disk: name.to_string(),
-                reason: "declared twice".into(),
+                reason: "its instance ID is already another disk's".into(),
             });
         }
         self.disks.push(VirtualDisk {
@@ -257,6 +262,37 @@ impl World {
             let blocks = blocks.min(disk.sim.block_count());
             match fill.layout {
                 FillLayout::Sequential => disk.sim.fill_sequential(blocks),
+                FillLayout::Explicit => {
+                    let listed: u64 = fill.blocks.iter().map(|run| run.count()).sum();
+                    random_blocks_total = random_blocks_total.saturating_add(listed);
+                    if random_blocks_total > FILL_RANDOM_BLOCKS_MAX {
+                        return Err(WorldError::BadDisk {
+                            disk: disk.name.clone(),
+                            reason: format!(
+                                "random and explicit fills may place at most {FILL_RANDOM_BLOCKS_MAX} blocks in all"
+                            ),
+                        });
+                    }
+                    for run in &fill.blocks {
+                        let end = run.end().filter(|end| *end <= disk.sim.block_count());
+                        let end = end.ok_or_else(|| WorldError::BadDisk {
+                            disk: disk.name.clone(),
+                            reason: format!(
+                                "fill block run [{}, {}] is outside the disk",
+                                run.first(),
+                                run.count()
+                            ),
+                        })?;
+                        for block in run.first()..end {
+                            disk.sim
+                                .write_block(block)
+                                .map_err(|_| WorldError::BadDisk {
+                                    disk: disk.name.clone(),
+                                    reason: "fill exceeds the disk's history limit".into(),
+                                })?;
+                        }
+                    }
+                }
                 FillLayout::Random => {
                     random_blocks_total += blocks;
                     if random_blocks_total > FILL_RANDOM_BLOCKS_MAX {
@@ -320,6 +356,20 @@ impl World {
     /// A disk named as in a fault (`vm/disk` or a shared disk name), in any group.
     pub fn disk_index_any_group(&self, name: &str) -> Option<usize> {
         self.disks.iter().position(|d| d.name == name)
+    }
+
+    /// A disk named as in a timeline `write`: `vm/disk` (the VM's own disk, or a shared disk
+    /// attached to it) or a shared disk's name.
+    pub fn disk_named(&self, name: &str) -> Option<usize> {
+        self.disk_index_any_group(name).or_else(|| {
+            name.match_indices('/').find_map(|(i, _)| {
+                let (vm, rest) = (&name[..i], &name[i + 1..]);
+                let vm = self.vm_index(None, vm)?;
+                self.disks
+                    .iter()
+                    .position(|d| d.shared && d.name == rest && d.attached_to.contains(&vm))
+            })
+        })
     }
 
     pub fn disk_by_instance_id(&self, instance_id: &str) -> Option<usize> {

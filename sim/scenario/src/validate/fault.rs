@@ -176,7 +176,7 @@ fn resolve_names(fault: &Fault, path: &NodePath, world: &World<'_>, problems: &m
 }
 
 /// `vm/disk` (the VM name may itself hold `/`) or a shared disk name.
-fn disk_exists(disk: &str, world: &World<'_>) -> bool {
+pub(crate) fn disk_exists(disk: &str, world: &World<'_>) -> bool {
     if world.shared_disks.contains_key(disk) {
         return true;
     }

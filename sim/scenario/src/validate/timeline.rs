@@ -6,9 +6,9 @@
 use super::topology::World;
 use super::{
     fault, listing, Problems, EXPECTATIONS_MAX, EXPECTED_FILES_MAX, EXPECTED_FILE_BYTES_MAX,
-    EXPORT_DIRECTORY_BYTES_MAX, NAME_BYTES_MAX, TIMELINE_ENTRIES_MAX,
+    EXPORT_DIRECTORY_BYTES_MAX, NAME_BYTES_MAX, TIMELINE_ENTRIES_MAX, WRITE_BLOCKS_MAX,
 };
-use crate::model::{Action, DiskSelection, Export, Scenario, TimelineEntry};
+use crate::model::{Action, DiskSelection, Export, GuestWrite, Scenario, TimelineEntry};
 use crate::path::NodePath;
 use crate::units::SimDuration;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,11 +30,12 @@ fn action_field(action: &Action<'_>) -> &'static str {
         Action::DestroyReferencePoint(_) => "destroy_reference_point",
         Action::RemoveAssociatedData(_) => "remove_associated_data",
         Action::Fault(_) => "fault",
+        Action::Write(_) => "write",
     }
 }
 
 const ACTION_FIELDS: &str = "create_reference_point, export, request_state_change, \
-                             destroy_reference_point, remove_associated_data, fault";
+                             destroy_reference_point, remove_associated_data, fault, write";
 
 pub(crate) fn check<'s>(
     scenario: &'s Scenario,
@@ -166,6 +167,7 @@ impl<'s> Walk<'_, 's> {
                 }
                 fault::check(f, &action_path, self.world, self.problems);
             }
+            Action::Write(write) => check_write(write, &action_path, self.world, self.problems),
         }
     }
 
@@ -265,6 +267,47 @@ impl<'s> Walk<'_, 's> {
 }
 
 /// Exactly one of `target_dir` (a safe single path component) and `export_directory`.
+/// A timed guest write: a known disk, at least one block and at most [`WRITE_BLOCKS_MAX`],
+/// all inside the disk.
+fn check_write(write: &GuestWrite, path: &NodePath, world: &World<'_>, problems: &mut Problems) {
+    let Some(disk_blocks) = world.blocks_of(&write.disk) else {
+        if !fault::disk_exists(&write.disk, world) {
+            problems.at(
+                &path.key("disk"),
+                format!(
+                    "disk `{}` is not defined; write `vm/disk` for a VM's disk or the name of a \
+                     shared disk ({})",
+                    write.disk,
+                    listing(world.shared_disks.keys().copied())
+                ),
+            );
+        }
+        return;
+    };
+    if write.blocks == 0 || write.blocks > WRITE_BLOCKS_MAX {
+        problems.at(
+            &path.key("blocks"),
+            format!(
+                "a write of {} blocks; allowed: 1 to {WRITE_BLOCKS_MAX}",
+                write.blocks
+            ),
+        );
+        return;
+    }
+    if write.block.saturating_add(write.blocks) > disk_blocks {
+        problems.at(
+            &path.key("block"),
+            format!(
+                "a write of blocks {}..{} ends past the last block of disk `{}` ({disk_blocks} \
+                 blocks)",
+                write.block,
+                write.block.saturating_add(write.blocks),
+                write.disk
+            ),
+        );
+    }
+}
+
 fn check_target(export: &Export, path: &NodePath, problems: &mut Problems) {
     match (&export.target_dir, &export.export_directory) {
         (None, None) => problems.at(

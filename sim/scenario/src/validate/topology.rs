@@ -4,9 +4,10 @@
 
 use super::{
     listing, Problems, BLOCK_SIZE_BYTES_MAX, BLOCK_SIZE_BYTES_MIN, DISKS_MAX, DISK_SIZE_BYTES_MAX,
-    HOSTS_MAX, VMS_MAX, VM_GROUPS_MAX, WRITE_RATE_BYTES_PER_S_MAX, WRITE_SIZE_BYTES_MAX,
+    FILL_EXPLICIT_BLOCKS_MAX, FILL_RUNS_MAX, HOSTS_MAX, INSTANCE_ID_BYTES_MAX, VMS_MAX,
+    VM_GROUPS_MAX, WRITE_RATE_BYTES_PER_S_MAX, WRITE_SIZE_BYTES_MAX,
 };
-use crate::model::{Fill, Scenario, VmGroup, Workload, WritePattern};
+use crate::model::{Fill, FillLayout, Scenario, VmGroup, Workload, WritePattern};
 use crate::path::NodePath;
 use crate::units::ByteSize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +24,32 @@ pub(crate) struct World<'s> {
     pub vm_disks: BTreeMap<&'s str, BTreeSet<&'s str>>,
     /// Shared disk name → its group.
     pub shared_disks: BTreeMap<&'s str, &'s str>,
+    /// Disk (`vm/disk` or a shared disk's name) → its number of blocks, when its shape is valid.
+    pub disk_blocks: BTreeMap<String, u64>,
+    /// Blocks listed by `explicit` fills so far, over all disks.
+    pub explicit_fill_blocks: u64,
+    /// Disk instance IDs given in the file so far.
+    pub instance_ids: BTreeSet<String>,
+}
+
+impl World<'_> {
+    /// The block count of a disk named as in a fault or a write: `vm/disk` (the VM's own disk
+    /// or a shared disk attached to it) or a shared disk's name.
+    pub fn blocks_of(&self, disk: &str) -> Option<u64> {
+        if let Some(blocks) = self.disk_blocks.get(disk) {
+            return Some(*blocks);
+        }
+        disk.match_indices('/').find_map(|(i, _)| {
+            let (vm, rest) = (&disk[..i], &disk[i + 1..]);
+            let attached = self.vm_disks.get(vm)?.contains(rest);
+            let shared = self.shared_disks.contains_key(rest);
+            if attached && shared {
+                self.disk_blocks.get(rest).copied()
+            } else {
+                None
+            }
+        })
+    }
 }
 
 pub(crate) fn check<'s>(scenario: &'s Scenario, problems: &mut Problems) -> World<'s> {
@@ -143,7 +170,17 @@ fn check_group<'s>(
                     format!("disk `{}` is defined twice on VM `{}`", disk.name, vm.name),
                 );
             }
-            check_disk_shape(disk.size, disk.block_size, &disk.fill, &disk_path, problems);
+            check_instance_id(disk.instance_id.as_deref(), &disk_path, world, problems);
+            let shape = Shape {
+                size: disk.size,
+                block_size: disk.block_size,
+                fill: &disk.fill,
+            };
+            if let Some(blocks) = check_disk_shape(&shape, &disk_path, world, problems) {
+                world
+                    .disk_blocks
+                    .insert(format!("{}/{}", vm.name, disk.name), blocks);
+            }
         }
         world.vm_disks.insert(&vm.name, disks);
     }
@@ -183,13 +220,15 @@ fn check_shared_disks<'s>(
             continue;
         }
         world.shared_disks.insert(&shared.name, &group.name);
-        check_disk_shape(
-            shared.size,
-            shared.block_size,
-            &shared.fill,
-            &disk_path,
-            problems,
-        );
+        check_instance_id(shared.instance_id.as_deref(), &disk_path, world, problems);
+        let shape = Shape {
+            size: shared.size,
+            block_size: shared.block_size,
+            fill: &shared.fill,
+        };
+        if let Some(blocks) = check_disk_shape(&shape, &disk_path, world, problems) {
+            world.disk_blocks.insert(shared.name.clone(), blocks);
+        }
         let attached = disk_path.key("attached_to");
         if shared.attached_to.len() < 2 {
             problems.at(
@@ -254,14 +293,55 @@ fn attach<'s>(
     }
 }
 
-fn check_disk_shape(
-    size: ByteSize,
-    block_size: ByteSize,
-    fill: &Fill,
-    path: &NodePath,
+/// A given `instance_id`: 1 to [`INSTANCE_ID_BYTES_MAX`] bytes, no control characters (any
+/// other text is allowed: hostile IDs are what it is for), not another disk's.
+fn check_instance_id(
+    instance_id: Option<&str>,
+    disk_path: &NodePath,
+    world: &mut World<'_>,
     problems: &mut Problems,
 ) {
+    let Some(id) = instance_id else { return };
+    let path = disk_path.key("instance_id");
+    if id.is_empty() || id.len() > INSTANCE_ID_BYTES_MAX || id.chars().any(char::is_control) {
+        problems.at(
+            &path,
+            format!(
+                "instance_id must be 1 to {INSTANCE_ID_BYTES_MAX} bytes without control \
+                 characters"
+            ),
+        );
+    } else if !world.instance_ids.insert(id.to_string()) {
+        problems.at(
+            &path,
+            format!("instance_id `{id}` is already another disk's; instance IDs are unique"),
+        );
+    }
+}
+
+/// The fields of a disk or shared disk that give it its shape and initial contents.
+struct Shape<'a> {
+    size: ByteSize,
+    block_size: ByteSize,
+    fill: &'a Fill,
+}
+
+/// Checks size, block size and fill; returns the disk's block count when size and block size
+/// are valid.
+fn check_disk_shape(
+    shape: &Shape<'_>,
+    path: &NodePath,
+    world: &mut World<'_>,
+    problems: &mut Problems,
+) -> Option<u64> {
+    let Shape {
+        size,
+        block_size,
+        fill,
+    } = *shape;
+    let mut valid = true;
     if size.bytes() == 0 || size.bytes() > DISK_SIZE_BYTES_MAX {
+        valid = false;
         problems.at(
             &path.key("size"),
             format!("disk size {size} is out of range; allowed: more than 0, at most 64TiB"),
@@ -269,6 +349,7 @@ fn check_disk_shape(
     }
     let block = block_size.bytes();
     if !block.is_power_of_two() || !(BLOCK_SIZE_BYTES_MIN..=BLOCK_SIZE_BYTES_MAX).contains(&block) {
+        valid = false;
         problems.at(
             &path.key("block_size"),
             format!(
@@ -285,6 +366,75 @@ fn check_disk_shape(
                 fill.allocated
             ),
         );
+    }
+    let blocks = valid.then(|| size.bytes().div_ceil(block));
+    check_fill_blocks(fill, blocks, &path.key("fill"), world, problems);
+    blocks
+}
+
+/// The `blocks` list of an `explicit` fill: only with that layout, in increasing order without
+/// overlap, inside the disk, and at most [`FILL_EXPLICIT_BLOCKS_MAX`] blocks over all disks.
+fn check_fill_blocks(
+    fill: &Fill,
+    disk_blocks: Option<u64>,
+    path: &NodePath,
+    world: &mut World<'_>,
+    problems: &mut Problems,
+) {
+    let list = path.key("blocks");
+    if fill.layout != FillLayout::Explicit {
+        if !fill.blocks.is_empty() {
+            problems.at_key(
+                &list,
+                "fill.blocks is only read with `layout: explicit`; remove it or set the layout",
+            );
+        }
+        return;
+    }
+    if !fill.allocated.is_zero() {
+        problems.at_key(
+            &path.key("allocated"),
+            "an explicit fill lists its blocks in `blocks`; remove `allocated`",
+        );
+    }
+    if !problems.count(&list, "block runs", fill.blocks.len(), FILL_RUNS_MAX) {
+        return;
+    }
+    let mut previous_end = 0u64;
+    for (i, run) in fill.blocks.iter().enumerate() {
+        let end = run.end();
+        let problem = if run.count() == 0 {
+            Some("a block run of 0 blocks; give FIRST+COUNT with COUNT >= 1".to_string())
+        } else if i > 0 && run.first() < previous_end {
+            Some(format!(
+                "block run {run} starts before the previous run ends (block {previous_end}); \
+                 list runs in increasing order without overlap"
+            ))
+        } else {
+            match (end, disk_blocks) {
+                (None, _) => Some(format!("block run {run} overflows")),
+                (Some(end), Some(blocks)) if end > blocks => Some(format!(
+                    "block run {run} ends past the disk's last block ({blocks} blocks)"
+                )),
+                _ => None,
+            }
+        };
+        if let Some(message) = problem {
+            problems.at(&list.index(i), message);
+            return;
+        }
+        previous_end = end.unwrap_or(u64::MAX);
+        world.explicit_fill_blocks = world.explicit_fill_blocks.saturating_add(run.count());
+        if world.explicit_fill_blocks > FILL_EXPLICIT_BLOCKS_MAX {
+            problems.at(
+                &list.index(i),
+                format!(
+                    "explicit fills list more than {FILL_EXPLICIT_BLOCKS_MAX} blocks over all \
+                     disks; use larger blocks or a sequential fill"
+                ),
+            );
+            return;
+        }
     }
 }
 
