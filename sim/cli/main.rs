@@ -62,8 +62,32 @@ fn run(args: &RunArgs) -> ExitCode {
     let mut bad_inputs = 0usize;
     // Runs a live invariant stopped: failed, with no run to report.
     let mut stopped_by_check = 0usize;
+    let repro_flags = format!(
+        "{}{}",
+        args.seed
+            .map(|s| format!(" --seed {s}"))
+            .unwrap_or_default(),
+        args.plant_bug
+            .as_deref()
+            .map(|b| format!(" --plant-bug {b}"))
+            .unwrap_or_default()
+    );
     for file in &files {
-        match run_scenario_file(file, &options) {
+        // An assertion of the export job (or a check) that fires fails this scenario only.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_scenario_file(file, &options)
+        }));
+        let result = match result {
+            Ok(result) => result,
+            Err(panic) => {
+                stopped_by_check += 1;
+                let message = rpsim::guarded_run::panic_text(&*panic);
+                println!("FAIL {}: assertion fired: {message}", file.display());
+                println!("    reproduce: rpsim run {}{repro_flags}", file.display());
+                continue;
+            }
+        };
+        match result {
             Ok(mut run) => {
                 if args.check_determinism {
                     rpsim::determinism::check_again(&mut run, &options);
@@ -89,11 +113,7 @@ fn run(args: &RunArgs) -> ExitCode {
             Err(failure) if failure.is_check_failure() => {
                 stopped_by_check += 1;
                 println!("FAIL {failure}");
-                let seed = args
-                    .seed
-                    .map(|s| format!(" --seed {s}"))
-                    .unwrap_or_default();
-                println!("    reproduce: rpsim run {}{seed}", file.display());
+                println!("    reproduce: rpsim run {}{repro_flags}", file.display());
             }
             Err(failure) => {
                 bad_inputs += 1;

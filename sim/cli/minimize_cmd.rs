@@ -135,15 +135,7 @@ fn request(args: &MinimizeArgs) -> Result<Request, String> {
 
 /// The files to write, checked before any work: none may exist.
 fn outputs(args: &MinimizeArgs, request: &Request) -> Result<Vec<PathBuf>, String> {
-    let name = request.name.clone().unwrap_or_else(|| match request.bug {
-        Some(bug) => format!(
-            "{}-in-{}-seed{}",
-            bug.name(),
-            request.scenario.name,
-            request.seed
-        ),
-        None => format!("{}-seed{}", request.scenario.name, request.seed),
-    });
+    let name = rpsim::minimize::result_name(request);
     let file_name: String = name
         .chars()
         .map(|c| {

@@ -226,26 +226,31 @@ fn reproduces_at(
             || probe::run_once(&request.file, scenario, Some(seed), None, None) == Verdict::Passed)
 }
 
+/// The minimized scenario's name: `--name`, else `<scenario>-seed<S>`, or
+/// `<bug>-in-<scenario>-seed<S>` with a planted bug.
+pub fn result_name(request: &Request) -> String {
+    let origin = format!("{}-seed{}", request.scenario.name, request.seed);
+    request.name.clone().unwrap_or_else(|| match request.bug {
+        Some(bug) => format!("{}-in-{origin}", bug.name()),
+        None => origin,
+    })
+}
+
+/// `suffix` with the bug's name, or nothing without a planted bug.
+fn with_bug(request: &Request, suffix: impl Fn(&str) -> String) -> String {
+    request.bug.map(|b| suffix(b.name())).unwrap_or_default()
+}
+
 /// Name, description and regression record of the minimized scenario.
 fn label(scenario: &mut Scenario, request: &Request, wanted: &FailureSignature) {
-    let default_name = match request.bug {
-        Some(bug) => format!(
-            "{}-in-{}-seed{}",
-            bug.name(),
-            request.scenario.name,
-            request.seed
-        ),
-        None => format!("{}-seed{}", request.scenario.name, request.seed),
-    };
-    scenario.name = request.name.clone().unwrap_or(default_name);
+    scenario.name = result_name(request);
     scenario.description = format!(
         "Minimized by rpsim minimize from {} at seed {}: reproduces check {wanted}{}.",
         request.file.display(),
         request.seed,
-        request
-            .bug
-            .map(|b| format!(" with planted bug `{}` (and passes without it)", b.name()))
-            .unwrap_or_default()
+        with_bug(request, |b| format!(
+            " with planted bug `{b}` (and passes without it)"
+        ))
     );
     scenario.regression = Some(Regression {
         check: wanted.check.clone(),
@@ -267,10 +272,7 @@ fn render(
         "rpsim minimize {} --seed {}{}",
         request.file.display(),
         request.seed,
-        request
-            .bug
-            .map(|b| format!(" --plant-bug {}", b.name()))
-            .unwrap_or_default()
+        with_bug(request, |b| format!(" --plant-bug {b}"))
     );
     let body = serde_norway::to_string(scenario).expect("a scenario serialises");
     let header = format!(

@@ -6,7 +6,7 @@
 
 use super::ddmin::ddmin;
 use super::probe::Probe;
-use rpsim_scenario::model::{BlockRun, Fault, FillLayout, Scenario};
+use rpsim_scenario::model::{BlockRun, Fault, FillLayout, GuestWrite, Scenario};
 use rpsim_scenario::units::{ByteSize, SimDuration};
 
 /// Most rounds of all passes (each round that changes something shrinks the scenario).
@@ -368,6 +368,17 @@ struct ShapeMut<'a> {
     fill: &'a mut rpsim_scenario::model::Fill,
 }
 
+/// The timeline writes to the disk called `name` (as [`disks`] names it): by that name, or as
+/// `vm/<name>` for a shared disk.
+pub fn writes_to<'s>(scenario: &'s Scenario, name: &str) -> impl Iterator<Item = &'s GuestWrite> {
+    let (exact, suffix) = (name.to_string(), format!("/{name}"));
+    scenario
+        .timeline
+        .iter()
+        .filter_map(|e| e.write.as_ref())
+        .filter(move |w| w.disk == exact || w.disk.ends_with(&suffix))
+}
+
 /// Blocks disk `slot` must keep: past its last filled block and its last written block.
 fn blocks_needed(scenario: &Scenario, slot: usize) -> u64 {
     let slots = disk_slots(scenario);
@@ -383,12 +394,7 @@ fn blocks_needed(scenario: &Scenario, slot: usize) -> u64 {
             .unwrap_or(0),
         _ => shape.fill.allocated.bytes().div_ceil(block),
     };
-    let suffix = format!("/{name}");
-    let write_end = scenario
-        .timeline
-        .iter()
-        .filter_map(|e| e.write.as_ref())
-        .filter(|w| w.disk == *name || w.disk.ends_with(&suffix))
+    let write_end = writes_to(scenario, name)
         .map(|w| w.block.saturating_add(w.blocks))
         .max()
         .unwrap_or(0);

@@ -2,7 +2,7 @@
 //! ("events"), VMs, disks, the disks' virtual bytes and the bytes of data the scenario puts on
 //! them (fills plus timeline writes). Owns that measure; it must never change a scenario.
 
-use super::shrink::disks;
+use super::shrink::{disks, writes_to};
 use rpsim_scenario::model::{FillLayout, Scenario};
 use std::fmt;
 
@@ -35,12 +35,7 @@ pub fn measure(scenario: &Scenario) -> ScenarioSize {
                 .fold(0u64, u64::saturating_add),
             _ => shape.fill.allocated.bytes().div_ceil(block.max(1)) * block,
         };
-        let suffix = format!("/{name}");
-        let written = scenario
-            .timeline
-            .iter()
-            .filter_map(|e| e.write.as_ref())
-            .filter(|w| w.disk == *name || w.disk.ends_with(&suffix))
+        let written = writes_to(scenario, name)
             .map(|w| w.blocks.saturating_mul(block))
             .fold(0u64, u64::saturating_add);
         size.data_bytes = size

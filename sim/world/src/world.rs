@@ -284,12 +284,7 @@ impl World {
                             ),
                         })?;
                         for block in run.first()..end {
-                            disk.sim
-                                .write_block(block)
-                                .map_err(|_| WorldError::BadDisk {
-                                    disk: disk.name.clone(),
-                                    reason: "fill exceeds the disk's history limit".into(),
-                                })?;
+                            fill_block(disk, block)?;
                         }
                     }
                 }
@@ -306,12 +301,7 @@ impl World {
                     let mut rng = streams.stream(&stream_name);
                     let chosen = choose_distinct(&mut rng, disk.sim.block_count(), blocks);
                     for block in chosen {
-                        disk.sim
-                            .write_block(block)
-                            .map_err(|_| WorldError::BadDisk {
-                                disk: disk.name.clone(),
-                                reason: "fill exceeds the disk's history limit".into(),
-                            })?;
+                        fill_block(disk, block)?;
                     }
                 }
             }
@@ -603,6 +593,17 @@ fn choose_distinct(rng: &mut impl rand::RngCore, n: u64, count: u64) -> Vec<u64>
     }
     chosen.sort_unstable();
     chosen
+}
+
+/// One block of an initial fill, refused once the disk's history is full.
+fn fill_block(disk: &mut VirtualDisk, block: u64) -> Result<(), WorldError> {
+    disk.sim
+        .write_block(block)
+        .map(|_| ())
+        .map_err(|_| WorldError::BadDisk {
+            disk: disk.name.clone(),
+            reason: "fill exceeds the disk's history limit".into(),
+        })
 }
 
 #[cfg(test)]
