@@ -61,3 +61,28 @@ fn no_crash_kill_or_terminate_point_leaves_an_accepted_half_export() {
     );
     assert_eq!(summary.points_skipped, 0);
 }
+
+/// Found by the exhaustive suite run: a Terminated export whose directory a later export (aimed
+/// at the same directory) then completes in is not a "Terminated export left files" violation:
+/// those files are the later export's.
+#[test]
+fn a_later_export_completing_in_a_terminated_exports_directory_is_not_a_leftover() {
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/directory-not-empty.yaml");
+    let options = CrashPointsOptions {
+        modes: vec![rpsim_world::observe::StopMode::Terminate],
+        ..CrashPointsOptions::default()
+    };
+    let summary = run_crash_points(&file, &options).expect("the scenario runs");
+    assert!(
+        summary.points_tried >= 20,
+        "{} points",
+        summary.points_tried
+    );
+    let messages: Vec<String> = summary
+        .violations
+        .iter()
+        .map(|v| format!("{} after {} ops: {:?}", v.export, v.after_ops, v.messages))
+        .collect();
+    assert!(messages.is_empty(), "violations:\n{}", messages.join("\n"));
+}

@@ -80,6 +80,16 @@ fn check_export(
         return;
     };
     let manifest = real_dir.join(MANIFEST_FILE_NAME);
+    // Another export may own the directory (a second export aimed at the same one, which
+    // completed there after this one ended): its files are not this export's leftovers.
+    let owned_by_other = all.iter().any(|other| {
+        !std::ptr::eq(other, record)
+            && other.real_directory.as_ref() == Some(real_dir)
+            && other
+                .final_properties
+                .as_ref()
+                .is_some_and(|p| p.job_state == JobState::Completed.code())
+    });
     if completed {
         let verified = rpsim_restore::verify_export(real_dir);
         report.record(
@@ -90,14 +100,6 @@ fn check_export(
                 .map(|e| format!("completed export does not verify: {e}")),
         );
     } else {
-        // Another export may own the directory (a second export aimed at a complete one).
-        let owned_by_other = all.iter().any(|other| {
-            other.real_directory.as_ref() == Some(real_dir)
-                && other
-                    .final_properties
-                    .as_ref()
-                    .is_some_and(|p| p.job_state == JobState::Completed.code())
-        });
         report.record(
             "invariant",
             name,
@@ -109,7 +111,7 @@ fn check_export(
             }),
         );
     }
-    if state == Some(JobState::Terminated) {
+    if state == Some(JobState::Terminated) && !owned_by_other {
         let left = list_files(real_dir);
         report.record(
             "invariant",
