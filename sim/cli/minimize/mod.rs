@@ -155,7 +155,7 @@ pub fn minimize(request: &Request) -> Result<Minimized, MinimizeError> {
         .copied()
         .filter(|&seed| reproduces_at(request, &minimized, seed, &wanted))
         .collect();
-    let yaml = render(request, &minimized, &wanted, &message, before, after);
+    let yaml = render(request, &minimized, &wanted, before, after);
     Ok(Minimized {
         wanted,
         message,
@@ -264,7 +264,6 @@ fn render(
     request: &Request,
     scenario: &Scenario,
     wanted: &FailureSignature,
-    message: &str,
     before: ScenarioSize,
     after: ScenarioSize,
 ) -> String {
@@ -275,12 +274,16 @@ fn render(
         with_bug(request, |b| format!(" --plant-bug {b}"))
     );
     let body = serde_norway::to_string(scenario).expect("a scenario serialises");
+    // No failure message here: messages may hold scratch paths, and the file must be the same
+    // on every run.
     let header = format!(
         "# Written by `{command}`.\n\
-         # Reproduces check {wanted}: {}\n\
+         # Reproduces check {wanted}{}.\n\
          # Before: {before}.\n\
          # After:  {after}.\n",
-        message.replace('\n', " ")
+        with_bug(request, |b| format!(
+            " with planted bug `{b}`, and passes without it"
+        ))
     );
     format!("{header}{body}")
 }

@@ -230,6 +230,7 @@ fn sizes(scenario: Scenario, probe: &mut Probe) -> Scenario {
     let disk_count = disk_slots(&current).len();
     for slot in 0..disk_count {
         current = fill_runs(current, slot, probe);
+        current = packed_fill(current, slot, probe);
         current = smaller(current, probe, |s, step| {
             let block = disk_slots(s)[slot].2.block_size.bytes();
             halve_sequential_fill(disk_mut(s, slot).fill, block, step)
@@ -298,6 +299,31 @@ fn fill_runs(scenario: Scenario, slot: usize, probe: &mut Probe) -> Scenario {
     // ddmin returns the input or a sub-list that reproduced.
     let kept = ddmin(&runs, &mut |keep| probe.reproduces(&with(keep)));
     with(&kept)
+}
+
+/// An explicit fill replaced by a sequential one of the same number of blocks (packed at the
+/// start of the disk, so that the disk itself can shrink next).
+fn packed_fill(scenario: Scenario, slot: usize, probe: &mut Probe) -> Scenario {
+    let (block, fill) = {
+        let slots = disk_slots(&scenario);
+        let shape = &slots[slot].2;
+        (shape.block_size.bytes(), shape.fill.clone())
+    };
+    if fill.layout != FillLayout::Explicit || fill.blocks.is_empty() {
+        return scenario;
+    }
+    let blocks = fill
+        .blocks
+        .iter()
+        .map(|r| r.count())
+        .fold(0u64, u64::saturating_add);
+    let mut candidate = scenario.clone();
+    *disk_mut(&mut candidate, slot).fill = rpsim_scenario::model::Fill {
+        allocated: ByteSize(blocks.saturating_mul(block)),
+        layout: FillLayout::Sequential,
+        blocks: Vec::new(),
+    };
+    first_reproducing(scenario, [candidate], probe).0
 }
 
 /// The disk shape fields shared by own and shared disks.

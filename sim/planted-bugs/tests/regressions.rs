@@ -45,17 +45,37 @@ fn promoted_regressions_fail_with_their_planted_bug() {
     println!("regressions checked with their bug: {}", checked.join(", "));
 }
 
-/// `rpsim minimize` on a planted bug found by a sweep: at most ten timeline entries, failing
-/// with the bug at several seeds and passing without it, and the same file on a second run.
+/// `rpsim minimize` on planted bugs found by a sweep: at most ten timeline entries, failing
+/// with the bug at several seeds and passing without it, and the same file on a second run
+/// (also when the failure's message names a scratch directory, as `shared-disk-twice`'s does).
 #[test]
 fn minimizing_a_planted_bug_is_small_and_deterministic() {
+    let cases = [
+        (
+            "chain-of-differentials.yaml",
+            PlantedBug::DropBoundaryExtent,
+            "restore",
+        ),
+        (
+            "shared-disk-guest-cluster.yaml",
+            PlantedBug::SharedDiskTwice,
+            "invariant",
+        ),
+    ];
+    for (scenario, bug, check) in cases {
+        minimize_twice(scenario, bug, check);
+    }
+}
+
+fn minimize_twice(scenario: &str, bug: PlantedBug, check: &str) {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scenarios/chain-of-differentials.yaml");
+        .join("../../scenarios")
+        .join(scenario);
     let request = rpsim::minimize::Request {
         scenario: rpsim_scenario::load_scenario(&file).expect("suite scenario loads"),
         file,
         seed: 1,
-        bug: Some(PlantedBug::DropBoundaryExtent),
+        bug: Some(bug),
         check: None,
         runs_max: rpsim::minimize::RUNS_MAX_DEFAULT,
         time_max: None,
@@ -67,12 +87,19 @@ fn minimizing_a_planted_bug_is_small_and_deterministic() {
     let second = rpsim::minimize::minimize(&request);
     std::panic::set_hook(previous_hook);
     let (first, second) = (first.expect("minimizes"), second.expect("minimizes again"));
-    assert_eq!(first.wanted.check, "restore");
-    assert!(first.before.events > 50, "{:?}", first.before);
-    assert!(first.after.events <= 10, "{:?}", first.after);
-    assert_eq!(first.also_at_seeds, vec![1, 2]);
-    assert!(first.spent.is_none());
-    assert_eq!(first.yaml, second.yaml, "same input, same output");
+    assert_eq!(first.wanted.check, check, "{scenario}");
+    assert!(first.before.events > 50, "{scenario}: {:?}", first.before);
+    assert!(first.after.events <= 10, "{scenario}: {:?}", first.after);
+    assert_eq!(first.also_at_seeds, vec![1, 2], "{scenario}");
+    assert!(first.spent.is_none(), "{scenario}");
+    assert_eq!(
+        first.yaml, second.yaml,
+        "{scenario}: same input, same output"
+    );
     let without = run_once(&request.file, &first.scenario, None, None, None);
-    assert_eq!(without, rpsim::minimize::signature::Verdict::Passed);
+    assert_eq!(
+        without,
+        rpsim::minimize::signature::Verdict::Passed,
+        "{scenario}"
+    );
 }
