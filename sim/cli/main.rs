@@ -92,7 +92,7 @@ fn run(args: &RunArgs) -> ExitCode {
                 if args.check_determinism {
                     rpsim::determinism::check_again(&mut run, &options);
                 }
-                print_run(&run, args.quiet);
+                print_run(&run, args.quiet, args.plant_bug.as_deref());
                 let colour = rpsim::golden_run::colour_for_stdout();
                 if let Some(text) = rpsim::golden_run::describe(&run.golden, colour) {
                     if !args.quiet || args.bless {
@@ -149,7 +149,7 @@ fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn print_run(run: &ScenarioRun, quiet: bool) {
+fn print_run(run: &ScenarioRun, quiet: bool, plant_bug: Option<&str>) {
     let verdict = if run.passed() { "PASS" } else { "FAIL" };
     if quiet && run.passed() {
         return;
@@ -184,7 +184,10 @@ fn print_run(run: &ScenarioRun, quiet: bool) {
         println!("    {}{export}: {}", failure.check, failure.message);
     }
     if !run.passed() {
-        println!("    reproduce: {}", run.repro_command());
+        let plant = plant_bug
+            .map(|b| format!(" --plant-bug {b}"))
+            .unwrap_or_default();
+        println!("    reproduce: {}{plant}", run.repro_command());
     }
 }
 
