@@ -19,40 +19,59 @@ pub const LIVE_INVARIANT_CHECK: &str = "live_invariant";
 /// The trace hash recorded for a run a live invariant stopped.
 pub const STOPPED_TRACE_HASH: &str = "(stopped by a live invariant)";
 
-/// Runs `file` with `options`, with `bug` planted when given (`None` from [`planted`] when the
-/// binary has no planted bugs is the caller's to refuse beforehand).
+/// How a guarded call ended.
+#[derive(Debug)]
+pub enum Guarded<R> {
+    Returned(R),
+    /// An assertion fired; its message.
+    Panicked(String),
+    /// A bug was asked for, but this binary was built without planted bugs.
+    NoPlantedBugs,
+}
+
+/// Runs `f` with `bug` planted on this thread when given, catching an assertion that fires.
+pub fn guarded<R>(bug: Option<PlantedBug>, f: impl FnOnce() -> R) -> Guarded<R> {
+    let result = catch_unwind(AssertUnwindSafe(|| match bug {
+        Some(bug) => planted::try_with_bug(bug, f),
+        None => Some(f()),
+    }));
+    match result {
+        Ok(Some(value)) => Guarded::Returned(value),
+        Ok(None) => Guarded::NoPlantedBugs,
+        Err(panic) => Guarded::Panicked(panic_text(&*panic)),
+    }
+}
+
+/// Runs `file` with `options`, with `bug` planted when given (a binary without planted bugs is
+/// the caller's to refuse beforehand; here it is a run that could not be carried out).
 pub fn run_guarded(
     file: &Path,
     options: &RunOptions,
     bug: Option<PlantedBug>,
 ) -> Result<RunSummary, RunFailure> {
     let run = || run_scenario_file(file, options).map(|run| RunSummary::from_run(&run));
-    let result = catch_unwind(AssertUnwindSafe(|| match bug {
-        Some(bug) => planted::try_with_bug(bug, run).unwrap_or_else(|| {
-            Err(RunFailure::Simulation {
-                file: file.display().to_string(),
-                message: "this rpsim binary was built without planted bugs".into(),
-            })
-        }),
-        None => run(),
-    }));
     let seed = options.seed.unwrap_or_default();
-    match result {
-        Ok(Err(RunFailure::Invariant { message, .. })) => Ok(stopped(
+    match guarded(bug, run) {
+        Guarded::NoPlantedBugs => Err(RunFailure::Simulation {
+            file: file.display().to_string(),
+            message: "this rpsim binary was built without planted bugs".into(),
+        }),
+        Guarded::Returned(Err(RunFailure::Invariant { message, .. })) => Ok(stopped(
             file,
             seed,
             LIVE_INVARIANT_CHECK,
             STOPPED_TRACE_HASH,
             message,
         )),
-        Ok(result) => result,
-        Err(panic) => {
-            let message = format!("assertion fired: {}", panic_text(&*panic));
+        Guarded::Returned(result) => result,
+        Guarded::Panicked(message) => {
+            let message = format!("assertion fired: {message}");
             Ok(stopped(file, seed, PANIC_CHECK, PANIC_TRACE_HASH, message))
         }
     }
 }
 
+/// The message of a panic payload (`String` or `&str`).
 pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<String>()

@@ -8,6 +8,7 @@ mod minimize_cmd;
 
 use clap::Parser;
 use rpsim::args::{Cli, Command, RestoreArgs, RunArgs};
+use rpsim::guarded_run::{guarded, Guarded};
 use rpsim::runner::{run_scenario_file, RunFailure, RunOptions, ScenarioRun};
 use rpsim::{report_json, suite};
 use std::path::{Path, PathBuf};
@@ -74,14 +75,12 @@ fn run(args: &RunArgs) -> ExitCode {
     );
     for file in &files {
         // An assertion of the export job (or a check) that fires fails this scenario only.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_scenario_file(file, &options)
-        }));
-        let result = match result {
-            Ok(result) => result,
-            Err(panic) => {
+        // The bug (if any) is planted around the whole command; nothing to plant here.
+        let result = match guarded(None, || run_scenario_file(file, &options)) {
+            Guarded::Returned(result) => result,
+            Guarded::NoPlantedBugs => unreachable!("no bug is asked for"),
+            Guarded::Panicked(message) => {
                 stopped_by_check += 1;
-                let message = rpsim::guarded_run::panic_text(&*panic);
                 println!("FAIL {}: assertion fired: {message}", file.display());
                 println!("    reproduce: rpsim run {}{repro_flags}", file.display());
                 continue;

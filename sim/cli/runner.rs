@@ -105,6 +105,10 @@ impl EventObserver for CheckingObserver<'_> {
         self.live.after_event(view)
     }
 
+    fn records_decisions(&self) -> bool {
+        self.decisions.is_some()
+    }
+
     fn random_decision(&mut self, decision: &RandomDecision) {
         if let Some(decisions) = self.decisions.as_deref_mut() {
             decisions.push(decision.clone());

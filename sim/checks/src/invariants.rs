@@ -4,6 +4,7 @@
 //! coherent. Owns these end-of-run checks; it must never trust the job's own account of what it
 //! wrote: it looks at the directory.
 
+use crate::exported_paths::{self, PathProblem};
 use crate::report::CheckReport;
 use rpsim_export::wmi::{JobProperties, JobState};
 use rpsim_world::{ExportRecord, RunOutcome};
@@ -123,33 +124,26 @@ fn check_export(
     check_exported_paths(record, properties, real_dir, report);
 }
 
-/// Every `Exported*FilePaths[]` entry lies inside `ExportDirectory` and names a file that exists.
+/// Every `Exported*FilePaths[]` entry lies inside `ExportDirectory` and names a file that exists;
+/// one check per reported path.
 fn check_exported_paths(
     record: &ExportRecord,
     properties: &JobProperties,
     real_dir: &Path,
     report: &mut CheckReport,
 ) {
-    let prefix = format!("{}/", properties.export_directory.trim_end_matches('/'));
-    let arrays = [
-        &properties.exported_log_file_paths,
-        &properties.exported_config_file_paths,
-        &properties.exported_runtime_file_paths,
-        &properties.exported_guest_state_file_paths,
-    ];
-    for path in arrays.into_iter().flatten() {
-        let failure = match path.strip_prefix(&prefix) {
-            None => Some(format!(
+    for (path, problem) in exported_paths::verdicts(properties, real_dir) {
+        let message = problem.map(|problem| match problem {
+            PathProblem::Outside => format!(
                 "reported path `{path}` is outside ExportDirectory `{}`",
                 properties.export_directory
-            )),
-            Some(relative) if relative.split('/').any(|c| c == ".." || c.is_empty()) => Some(
-                format!("reported path `{path}` is not a plain path inside the export"),
             ),
-            Some(relative) => (!real_dir.join(relative).is_file())
-                .then(|| format!("reported path `{path}` does not exist")),
-        };
-        report.record("invariant", Some(record.name.as_str()), failure);
+            PathProblem::NotPlain => {
+                format!("reported path `{path}` is not a plain path inside the export")
+            }
+            PathProblem::Missing => format!("reported path `{path}` does not exist"),
+        });
+        report.record("invariant", Some(record.name.as_str()), message);
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod equivalence;
 pub mod expectations;
+pub mod exported_paths;
 pub mod golden;
 pub mod invariants;
 pub mod live_invariants;

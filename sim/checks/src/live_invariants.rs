@@ -6,6 +6,7 @@
 //! tracking was unusable when the export was called. Owns the per-job memory these checks need;
 //! it must never change the run, and walks no directory unless the event touched the target.
 
+use crate::exported_paths::{self, PathProblem};
 use crate::invariants::{inside_requested_directory, MANIFEST_FILE_NAME};
 use rpsim_export::states::TRANSITIONS;
 use rpsim_export::wmi::{JobProperties, JobState};
@@ -210,27 +211,18 @@ fn check_exported_paths(
     let Some(real_dir) = &view.exports[index].real_directory else {
         return Ok(());
     };
-    let prefix = format!("{}/", properties.export_directory.trim_end_matches('/'));
-    let arrays = [
-        &properties.exported_log_file_paths,
-        &properties.exported_config_file_paths,
-        &properties.exported_runtime_file_paths,
-        &properties.exported_guest_state_file_paths,
-    ];
-    for path in arrays.into_iter().flatten() {
-        let relative = path
-            .strip_prefix(&prefix)
-            .filter(|r| !r.split('/').any(|c| c == ".." || c.is_empty()))
-            .ok_or_else(|| {
-                format!("export `{name}`: reported path `{path}` is not inside ExportDirectory")
-            })?;
-        if !real_dir.join(relative).is_file() {
-            return Err(format!(
-                "export `{name}`: reported path `{path}` does not exist at completion"
-            ));
-        }
+    let first = exported_paths::verdicts(properties, real_dir)
+        .into_iter()
+        .find_map(|(path, problem)| problem.map(|p| (path, p)));
+    match first {
+        None => Ok(()),
+        Some((path, PathProblem::Missing)) => Err(format!(
+            "export `{name}`: reported path `{path}` does not exist at completion"
+        )),
+        Some((path, PathProblem::Outside | PathProblem::NotPlain)) => Err(format!(
+            "export `{name}`: reported path `{path}` is not inside ExportDirectory"
+        )),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@
 //! the only thing here that depends on the machine (it is off unless asked for).
 
 use super::signature::{self, FailureSignature, Verdict};
+use crate::guarded_run::{guarded, Guarded};
 use crate::runner::{run_scenario, RunOptions};
-use rpsim_export::planted::{self, PlantedBug};
+use rpsim_export::planted::PlantedBug;
 use rpsim_scenario::model::Scenario;
 use rpsim_world::observe::RandomDecision;
 use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -150,14 +150,12 @@ pub fn run_once(
         ..RunOptions::default()
     };
     let run = || run_scenario(label, scenario, &options, decisions);
-    let result = catch_unwind(AssertUnwindSafe(|| match bug {
-        Some(bug) => planted::try_with_bug(bug, run),
-        None => Some(run()),
-    }));
-    match result {
-        Err(panic) => signature::of_panic(&crate::guarded_run::panic_text(&*panic)),
-        Ok(None) => Verdict::Invalid("this rpsim was built without planted bugs".into()),
-        Ok(Some(Err(failure))) => signature::of_run_failure(&failure),
-        Ok(Some(Ok(run))) => signature::of_checks(&run.checks.failures),
+    match guarded(bug, run) {
+        Guarded::Panicked(message) => signature::of_panic(&message),
+        Guarded::NoPlantedBugs => {
+            Verdict::Invalid("this rpsim was built without planted bugs".into())
+        }
+        Guarded::Returned(Err(failure)) => signature::of_run_failure(&failure),
+        Guarded::Returned(Ok(run)) => signature::of_checks(&run.checks.failures),
     }
 }

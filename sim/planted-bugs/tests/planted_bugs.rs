@@ -3,10 +3,10 @@
 //! run`, and at least one check must fail (or an assertion of the job must fire). The same
 //! scenarios pass with no bug planted, so a failure is the bug's doing.
 
+use rpsim::guarded_run::{guarded, Guarded};
 use rpsim::runner::{run_scenario_file, RunOptions};
 use rpsim_export::planted::{self, PlantedBug};
 use rpsim_planted_bugs::exposing_scenarios;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -34,14 +34,11 @@ fn scenario_path(file: &str) -> PathBuf {
 fn catches(bug: Option<PlantedBug>, file: &str) -> Vec<String> {
     let path = scenario_path(file);
     let run = || run_scenario_file(&path, &RunOptions::default());
-    let result = catch_unwind(AssertUnwindSafe(|| match bug {
-        Some(bug) => planted::with_bug(bug, run),
-        None => run(),
-    }));
-    match result {
-        Err(panic) => vec![format!("assertion: {}", panic_text(&*panic))],
-        Ok(Err(e)) => vec![format!("run error: {e}")],
-        Ok(Ok(run)) => run
+    match guarded(bug, run) {
+        Guarded::NoPlantedBugs => unreachable!("this package builds with planted bugs"),
+        Guarded::Panicked(message) => vec![format!("assertion: {message}")],
+        Guarded::Returned(Err(e)) => vec![format!("run error: {e}")],
+        Guarded::Returned(Ok(run)) => run
             .checks
             .failures
             .iter()
@@ -50,32 +47,21 @@ fn catches(bug: Option<PlantedBug>, file: &str) -> Vec<String> {
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "(no message)".to_string())
-}
-
-/// The sanitiser bug cannot be reached through the world (its disk instance IDs hold no `/`),
-/// so it is exercised where a hostile name enters: allocating a disk log's file name.
+/// The sanitiser bug is also exercised where a hostile name enters the job: allocating a disk
+/// log's file name.
 fn sanitiser_catches(bug: Option<PlantedBug>) -> Vec<String> {
     let allocate = || {
         let mut stems = rpsim_export::layout::StemAllocator::default();
         let stem = stems.allocate("../../x");
         rpsim_export::layout::disk_log_relative(&stem)
     };
-    let result = catch_unwind(AssertUnwindSafe(|| match bug {
-        Some(bug) => planted::with_bug(bug, allocate),
-        None => allocate(),
-    }));
-    match result {
-        Err(panic) => vec![format!("assertion: {}", panic_text(&*panic))],
-        Ok(relative) if relative.contains("..") && relative.contains("/../") => {
+    match guarded(bug, allocate) {
+        Guarded::NoPlantedBugs => unreachable!("this package builds with planted bugs"),
+        Guarded::Panicked(message) => vec![format!("assertion: {message}")],
+        Guarded::Returned(relative) if relative.contains("..") && relative.contains("/../") => {
             vec![format!("escaping path {relative:?} not caught")]
         }
-        Ok(_) => vec![],
+        Guarded::Returned(_) => vec![],
     }
 }
 

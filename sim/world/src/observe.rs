@@ -70,8 +70,14 @@ pub enum RandomDecision {
 pub trait EventObserver {
     fn after_event(&mut self, view: &RunView) -> Result<(), String>;
 
+    /// Whether this observer wants [`EventObserver::random_decision`] calls; the run builds no
+    /// decision (a guest write would cost a string) for observers that do not.
+    fn records_decisions(&self) -> bool {
+        false
+    }
+
     /// Called for each decision drawn from the seed, when it is drawn (faults at the start,
-    /// writes when they happen). Observers that do not record decisions ignore it.
+    /// writes when they happen), if [`EventObserver::records_decisions`].
     fn random_decision(&mut self, _decision: &RandomDecision) {}
 }
 

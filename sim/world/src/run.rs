@@ -215,10 +215,12 @@ impl<'s> Run<'s> {
         if let Some(spec) = &self.scenario.random_faults {
             let mut stream = Streams::new(self.seed).stream("faults");
             for drawn in draw_random_faults(spec, self.scenario, &mut stream, self.stop_at_ns) {
-                observer.random_decision(&RandomDecision::Fault {
-                    at_ns: drawn.at_ns,
-                    fault: drawn.fault.clone(),
-                });
+                if observer.records_decisions() {
+                    observer.random_decision(&RandomDecision::Fault {
+                        at_ns: drawn.at_ns,
+                        fault: drawn.fault.clone(),
+                    });
+                }
                 self.push(drawn.at_ns, Event::Fault(Box::new(drawn.fault)))?;
             }
         }
@@ -584,12 +586,14 @@ impl<'s> Run<'s> {
         if self.vm_writing(vm) {
             let (first, count) = self.writers[index].next_blocks();
             self.write_blocks(disk, first, count)?;
-            observer.random_decision(&RandomDecision::Write {
-                at_ns: self.now_ns,
-                disk: self.world.disks[disk].name.clone(),
-                block: first,
-                blocks: count,
-            });
+            if observer.records_decisions() {
+                observer.random_decision(&RandomDecision::Write {
+                    at_ns: self.now_ns,
+                    disk: self.world.disks[disk].name.clone(),
+                    block: first,
+                    blocks: count,
+                });
+            }
         } else {
             let detail = format!(
                 "disk={} VM not running or unavailable",
