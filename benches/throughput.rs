@@ -2,12 +2,12 @@
 //! 64 GiB disk, restoring a chain of five differentials, loading a large scenario, a seed
 //! sweep of a small scenario, and the golden-style listing + checksum of an export tree.
 //! Owns only the measurement setup (sizes below); the workloads come from
-//! `rpsim::bench_workload`. Run with `cargo bench --bench throughput`; `cargo test` only builds
+//! `rpsim_harness::bench::workload`. Run with `cargo bench --bench throughput`; `cargo test` only builds
 //! it, and `cargo bench -- --test` runs every bench once.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use rpsim::bench_workload::{self as workload, DiskShape};
-use rpsim::runner::{run_scenario_file, RunOptions};
+use rpsim_harness::bench::workload::{self as workload, DiskShape};
+use rpsim_harness::runner::{run_scenario_file, RunOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

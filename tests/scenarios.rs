@@ -7,9 +7,9 @@
 //! is a test `regression::<file stem>` that must pass: the bug it reproduces stays fixed.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use rpsim::golden_run::{self, GoldenOptions};
-use rpsim::runner::{run_scenario_file, RunOptions};
-use rpsim::suite::{discover, scenario_stem};
+use rpsim_harness::runner::{run_scenario_file, RunOptions};
+use rpsim_harness::suite::goldens::{self as golden_run, GoldenOptions};
+use rpsim_harness::suite::{discover, scenario_stem};
 use std::path::Path;
 
 /// Minimized regression scenarios, relative to the repository root.

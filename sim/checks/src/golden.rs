@@ -97,13 +97,14 @@ fn scalar(value: &serde_json::Value) -> String {
     }
 }
 
-/// Text kept on one line so every property stays one `Name: value` line (line breaks shown as
-/// `\n`, `\r`); an empty string is shown as `""` so no line ends in a space.
+/// Text kept on one line so every property stays one `Name: value` line (line breaks and every
+/// other control character shown as escapes such as `\n`, `\x1b`, so a golden or its diff is
+/// safe to print); an empty string is shown as `""` so no line ends in a space.
 fn one_line(text: &str) -> String {
     if text.is_empty() {
         return "\"\"".into();
     }
-    text.replace('\n', "\\n").replace('\r', "\\r")
+    rpsim_scenario::text::one_line(text).into_owned()
 }
 
 /// A JSON object's members in document order (serde_json's `Map` sorts them).
@@ -156,12 +157,13 @@ fn render_files(text: &mut String, dir: Option<&Path>) {
     let _ = writeln!(text, "-- files ({})", files.len());
     for relative in &files {
         let path = dir.join(relative);
+        let shown = rpsim_scenario::text::one_line(relative);
         match hash_file(&path) {
             Ok((size_bytes, hash)) => {
-                let _ = writeln!(text, "{relative} {size_bytes} {hash:032x}");
+                let _ = writeln!(text, "{shown} {size_bytes} {hash:032x}");
             }
             Err(e) => {
-                let _ = writeln!(text, "{relative} (unreadable: {})", e.kind());
+                let _ = writeln!(text, "{shown} (unreadable: {})", e.kind());
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Which scenarios of `scenarios/` expose each planted bug of `rpsim_export::planted`, and what
 //! a caught bug looks like. Owns that catalogue only; it must never plant a bug itself (the
-//! tests in `tests/planted_bugs.rs` do, through `rpsim_export::planted::with_bug`).
+//! tests in `tests/planted/planted_bugs.rs` do, through `rpsim_export::planted::with_bug`).
 
 /// Bound on scenarios run for one planted bug.
 pub const SCENARIOS_PER_BUG_MAX: usize = 4;

@@ -8,6 +8,7 @@ pub mod locate;
 pub mod model;
 pub mod path;
 pub mod seed;
+pub mod text;
 pub mod units;
 pub mod validate;
 

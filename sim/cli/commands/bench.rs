@@ -1,0 +1,97 @@
+//! `rpsim bench`: its arguments and the calls into `rpsim_harness::commands::bench`.
+
+use clap::Subcommand;
+use rpsim_harness::bench::BenchPlan;
+use rpsim_harness::commands::bench::{compare, measure, rss_child};
+use rpsim_harness::reporter::{Fanout, HarnessEvent, Reporter};
+use rpsim_harness::Outcome;
+use std::path::PathBuf;
+
+/// Parses a size such as `1GiB`, `256MiB` or `4096` into bytes.
+fn parse_size_bytes(text: &str) -> Result<u64, String> {
+    rpsim_scenario::units::parse_byte_size(text).map(|size| size.0)
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub action: Option<BenchAction>,
+    /// Allocated data of the full export, and the size of the write/cp baselines.
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size_bytes)]
+    pub size: u64,
+    /// Virtual size of the disk whose changed blocks the differential exports.
+    #[arg(long, value_name = "SIZE", default_value = "64GiB", value_parser = parse_size_bytes)]
+    pub diff_disk_size: u64,
+    /// Share of that disk's blocks changed between the two reference points, in per mille.
+    #[arg(long, value_name = "PER_MILLE", default_value_t = 10)]
+    pub changed_per_mille: u64,
+    /// Virtual size of the disk of the peak-RSS run (its allocated data is `--size`).
+    #[arg(long, value_name = "SIZE", default_value = "2TiB", value_parser = parse_size_bytes)]
+    pub rss_disk_size: u64,
+    /// Runs of each timing; the best is kept.
+    #[arg(long, default_value_t = 3)]
+    pub repeats: u32,
+    /// Directory for the scratch files (default: the system temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Save the figures as reports/bench/NAME.json (and redraw reports/bench/history.svg).
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchAction {
+    /// Compare two saved records (names in reports/bench/ or paths); exit 1 if a ratio
+    /// regressed beyond the threshold, and redraw reports/bench/history.svg.
+    Compare {
+        /// The older record.
+        a: String,
+        /// The newer record.
+        b: String,
+        /// Largest tolerated change of a ratio in the bad direction.
+        #[arg(long, default_value = "10%")]
+        threshold: String,
+    },
+    /// Internal: one full export in a fresh process, printing its peak RSS.
+    #[command(hide = true)]
+    RssChild {
+        #[arg(long, value_parser = parse_size_bytes)]
+        disk_size: u64,
+        #[arg(long, value_parser = parse_size_bytes)]
+        allocated: u64,
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
+}
+
+pub fn call(args: BenchArgs, reporter: &mut Fanout) -> Outcome {
+    match args.action {
+        Some(BenchAction::Compare { a, b, threshold }) => compare(&a, &b, &threshold, reporter),
+        Some(BenchAction::RssChild {
+            disk_size,
+            allocated,
+            work_dir,
+        }) => rss_child(disk_size, allocated, work_dir.as_deref(), reporter),
+        None => {
+            let exe = match std::env::current_exe() {
+                Ok(exe) => exe,
+                Err(e) => {
+                    let message = format!("cannot find this executable: {e}");
+                    reporter.event(&HarnessEvent::Error { message: &message });
+                    return Outcome::BadInput;
+                }
+            };
+            let plan = BenchPlan {
+                size_bytes: args.size,
+                diff_disk_size_bytes: args.diff_disk_size,
+                changed_per_mille: args.changed_per_mille,
+                rss_disk_size_bytes: args.rss_disk_size,
+                repeats: args.repeats,
+                work_dir: args.work_dir.unwrap_or_else(std::env::temp_dir),
+                exe,
+            };
+            measure(&plan, args.save.as_deref(), reporter)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The subcommands: one file each, holding its clap arguments and the call into the harness.
+//! Owns the list of subcommands and the dispatch; it must never hold logic a test would want.
+
+mod bench;
+mod crashpoints;
+mod minimize;
+mod restore;
+mod run;
+mod sweep;
+mod validate;
+mod verify;
+
+use rpsim_harness::reporter::Fanout;
+use rpsim_harness::Outcome;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run scenarios (default: every `*.yaml` directly inside `scenarios/`) and check them.
+    Run(run::RunArgs),
+    /// Load and validate scenario files without running them.
+    Validate(validate::ValidateArgs),
+    /// Rebuild disk images from a full export and its chain of differentials.
+    Restore(restore::RestoreArgs),
+    /// Verify that a directory holds a complete export (manifest, sizes, checksums, logs).
+    Verify(verify::VerifyArgs),
+    /// Measure export throughput against machine baselines; save and compare records.
+    Bench(bench::BenchArgs),
+    /// Run scenarios with every seed of a range, in parallel; save a record per failure.
+    Sweep(sweep::SweepArgs),
+    /// Replay a failure record; exit 0 when the same checks fail with the same trace hash.
+    Repro(sweep::ReproArgs),
+    /// Stop each export job after each of its target operations (crash, kill, terminate) and
+    /// check that what is left is a complete export that restores, or nothing a reader accepts.
+    Crashpoints(crashpoints::CrashpointsArgs),
+    /// Turn a failing seed into a small scenario with no randomness that fails the same way.
+    Minimize(minimize::MinimizeArgs),
+}
+
+/// Runs `command`; `reporter` already holds the human reporter (file reporters are added here).
+pub fn dispatch(command: Command, reporter: &mut Fanout) -> Outcome {
+    match command {
+        Command::Run(args) => run::call(args, reporter),
+        Command::Validate(args) => validate::call(&args, reporter),
+        Command::Restore(args) => restore::call(&args, reporter),
+        Command::Verify(args) => verify::call(&args, reporter),
+        Command::Bench(args) => bench::call(args, reporter),
+        Command::Sweep(args) => sweep::call(args, reporter),
+        Command::Repro(args) => sweep::call_repro(&args, reporter),
+        Command::Crashpoints(args) => crashpoints::call(&args, reporter),
+        Command::Minimize(args) => minimize::call(args, reporter),
+    }
+}

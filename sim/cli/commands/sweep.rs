@@ -1,0 +1,67 @@
+//! `rpsim sweep` and `rpsim repro`: their arguments and the calls into
+//! `rpsim_harness::commands::sweep`.
+
+use rpsim_harness::commands::sweep::{repro, sweep, SweepRequest};
+use rpsim_harness::reporter::{Fanout, ReportFiles};
+use rpsim_harness::Outcome;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario files or directories (default: the built-in suite).
+    pub scenarios: Vec<PathBuf>,
+    /// Half-open seed range A..B: seeds A, A+1, ..., B-1 (at most 10,000,000 seeds).
+    #[arg(long, value_name = "A..B")]
+    pub seeds: String,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only shard K of M: the seeds s with (s - A) % M == K - 1.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<String>,
+    /// Stop scheduling new runs after the first failure.
+    #[arg(long, conflicts_with = "keep_going")]
+    pub fail_fast: bool,
+    /// Run everything even after failures (the default).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Directory for failure records (an existing record is never overwritten).
+    #[arg(long, value_name = "DIR", default_value = "reports/failures")]
+    pub records: PathBuf,
+    /// Write a JUnit XML report (one test case per run).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a summary table: Markdown, or HTML when FILE ends in `.html`.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Run every scenario with this planted bug switched on, to find seeds that expose it
+    /// (debug builds with `--features rpsim-export/planted-bugs` only; otherwise exit 2).
+    #[arg(long, value_name = "NAME")]
+    pub plant_bug: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReproArgs {
+    /// A failure record written by `rpsim sweep` (reports/failures/<scenario>-seed<S>.json).
+    pub record: PathBuf,
+}
+
+pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
+    let files = ReportFiles::new(None, args.junit, args.summary);
+    let request = SweepRequest {
+        scenarios: args.scenarios,
+        seeds: args.seeds,
+        shard: args.shard,
+        jobs: args.jobs,
+        fail_fast: args.fail_fast,
+        records: args.records,
+        keep_passed: files.keeps_runs(),
+        plant_bug: args.plant_bug,
+    };
+    reporter.push(Box::new(files));
+    sweep(&request, reporter)
+}
+
+pub fn call_repro(args: &ReproArgs, reporter: &mut Fanout) -> Outcome {
+    repro(&args.record, reporter)
+}

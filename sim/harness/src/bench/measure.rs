@@ -1,0 +1,451 @@
+//! `rpsim bench`: one run that times the export job against machine baselines measured on the
+//! same bytes in the same run (sequential write + fsync, `cp`, `rsync --no-whole-file`) and
+//! measures peak RSS in a child process, then builds a [`BenchRecord`]. Owns the phases and the
+//! wall-clock timing, which is human-facing only; it must never feed a clock into the
+//! simulator or the export job, nor print (progress goes through a callback).
+
+use crate::bench::record::{BenchRecord, Better, Figure, Machine, RECORD_FORMAT};
+use crate::bench::workload::{self as workload, DiskShape};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Chunk of the sequential-write baseline: the job's write chunk.
+pub const SEQ_WRITE_CHUNK_BYTES: usize = rpsim_export::plan::WRITE_CHUNK_BYTES_MAX as usize;
+/// Block size of every bench disk (the scenario format's default).
+pub const BENCH_BLOCK_SIZE_BYTES: u64 = 2 << 20;
+/// Most timing repeats.
+pub const REPEATS_MAX: u32 = 20;
+/// Largest `--size`: bounds the scratch space a run needs (about three times this).
+pub const BENCH_SIZE_BYTES_MAX: u64 = 16 << 30;
+/// Prefix of the line the RSS child prints.
+pub const RSS_CHILD_PREFIX: &str = "vm_hwm_bytes=";
+/// Budget the peak-RSS figure is compared with.
+pub const RSS_BUDGET_BYTES: u64 = 100 << 20;
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct BenchPlan {
+    pub size_bytes: u64,
+    pub diff_disk_size_bytes: u64,
+    pub changed_per_mille: u64,
+    pub rss_disk_size_bytes: u64,
+    pub repeats: u32,
+    pub work_dir: PathBuf,
+    /// This binary, re-executed for the peak-RSS child.
+    pub exe: PathBuf,
+}
+
+impl BenchPlan {
+    pub fn check(&self) -> Result<(), String> {
+        if self.size_bytes < BENCH_BLOCK_SIZE_BYTES || self.size_bytes > BENCH_SIZE_BYTES_MAX {
+            return Err(format!(
+                "--size must be between 2MiB and {}GiB",
+                BENCH_SIZE_BYTES_MAX >> 30
+            ));
+        }
+        if self.repeats == 0 || self.repeats > REPEATS_MAX {
+            return Err(format!("--repeats must be between 1 and {REPEATS_MAX}"));
+        }
+        if self.changed_per_mille == 0 || self.changed_per_mille > 1000 {
+            return Err("--changed-per-mille must be between 1 and 1000".into());
+        }
+        if self.diff_disk_size_bytes < BENCH_BLOCK_SIZE_BYTES * 100 {
+            return Err("--diff-disk-size must be at least 200MiB".into());
+        }
+        if self.rss_disk_size_bytes < self.size_bytes {
+            return Err("--rss-disk-size must be at least --size".into());
+        }
+        Ok(())
+    }
+}
+
+/// Runs every phase; `progress` receives one line per finished measurement.
+pub fn run_bench(
+    plan: &BenchPlan,
+    name: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<BenchRecord, String> {
+    plan.check()?;
+    let size = plan.size_bytes;
+    let full_s = best_of(plan, |dir| time_full_export(size, dir))?;
+    progress(&format!("full export      {:>8.3} s", full_s));
+    let seq_s = best_of(plan, |dir| time_seq_write(size, dir))?;
+    progress(&format!("sequential write {:>8.3} s", seq_s));
+    let cp_s = best_of(plan, |dir| time_cp(size, dir))?;
+    progress(&format!("cp               {:>8.3} s", cp_s));
+    let (diff_s, diff_bytes) = time_differential(plan)?;
+    progress(&format!("differential     {:>8.3} s", diff_s));
+    let rsync_s = best_of_optional(plan, |dir| time_rsync(plan, dir))?;
+    progress(&format!(
+        "rsync            {}",
+        rsync_s.map_or("skipped (rsync not installed)".into(), |s| format!(
+            "{s:>8.3} s"
+        ))
+    ));
+    let rss_bytes = measure_rss_child(plan)?;
+    progress(&format!("peak RSS         {:>8.1} MiB", mib(rss_bytes)));
+    let times = PhaseTimes {
+        full_s,
+        seq_s,
+        cp_s,
+        diff_s,
+        diff_bytes,
+        rsync_s,
+        rss_bytes,
+    };
+    Ok(BenchRecord {
+        format: RECORD_FORMAT,
+        name: name.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: git_commit(),
+        machine: machine(),
+        parameters: parameters(plan),
+        figures: figures(plan, &times),
+    })
+}
+
+struct PhaseTimes {
+    full_s: f64,
+    seq_s: f64,
+    cp_s: f64,
+    diff_s: f64,
+    diff_bytes: u64,
+    rsync_s: Option<f64>,
+    rss_bytes: u64,
+}
+
+fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
+    let size = plan.size_bytes as f64;
+    let full_rate = size / t.full_s;
+    let seq_rate = size / t.seq_s;
+    let cp_rate = size / t.cp_s;
+    // The full export of the whole differential disk, at the measured full-export rate.
+    let full_of_diff_disk_s = plan.diff_disk_size_bytes as f64 / full_rate;
+    let rsync_scale = plan.diff_disk_size_bytes as f64 / size;
+    let mut out = vec![
+        rate_figure("full_export", full_rate, "seq_write", seq_rate, ""),
+        rate_figure(
+            "full_export_vs_cp",
+            full_rate,
+            "cp",
+            cp_rate,
+            "cp + fsync of the copy",
+        ),
+        Figure {
+            name: "differential_cost".into(),
+            value: t.diff_s,
+            unit: "s".into(),
+            baseline: Some("full_export_of_same_disk".into()),
+            baseline_value: Some(full_of_diff_disk_s),
+            ratio: Some(t.diff_s / full_of_diff_disk_s),
+            better: Better::Lower,
+            note: format!(
+                "{} changed bytes; baseline = disk size / measured full-export rate",
+                t.diff_bytes
+            ),
+        },
+    ];
+    if let Some(rsync_s) = t.rsync_s {
+        out.push(Figure {
+            name: "differential_vs_rsync".into(),
+            value: t.diff_s,
+            unit: "s".into(),
+            baseline: Some("rsync_no_whole_file".into()),
+            baseline_value: Some(rsync_s * rsync_scale),
+            ratio: Some(t.diff_s / (rsync_s * rsync_scale)),
+            better: Better::Lower,
+            note: "rsync timed on a --size image pair, scaled linearly to the disk size".into(),
+        });
+    }
+    out.push(Figure {
+        name: "peak_rss_2tib_export".into(),
+        value: t.rss_bytes as f64,
+        unit: "bytes".into(),
+        baseline: Some("rss_budget".into()),
+        baseline_value: Some(RSS_BUDGET_BYTES as f64),
+        ratio: Some(t.rss_bytes as f64 / RSS_BUDGET_BYTES as f64),
+        better: Better::Lower,
+        note: "VmHWM of a child process doing only this export".into(),
+    });
+    out
+}
+
+fn rate_figure(name: &str, value: f64, baseline: &str, baseline_value: f64, note: &str) -> Figure {
+    Figure {
+        name: name.into(),
+        value,
+        unit: "bytes/s".into(),
+        baseline: Some(baseline.into()),
+        baseline_value: Some(baseline_value),
+        ratio: Some(value / baseline_value),
+        better: Better::Higher,
+        note: note.into(),
+    }
+}
+
+fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
+    let mut map = BTreeMap::new();
+    map.insert("size_bytes".into(), plan.size_bytes);
+    map.insert("diff_disk_size_bytes".into(), plan.diff_disk_size_bytes);
+    map.insert("changed_per_mille".into(), plan.changed_per_mille);
+    map.insert("rss_disk_size_bytes".into(), plan.rss_disk_size_bytes);
+    map.insert("repeats".into(), u64::from(plan.repeats));
+    map
+}
+
+/// The best (smallest) of `plan.repeats` timings, each in a fresh scratch directory.
+fn best_of(
+    plan: &BenchPlan,
+    mut f: impl FnMut(&Path) -> Result<Duration, String>,
+) -> Result<f64, String> {
+    let found = best_of_optional(plan, |dir| f(dir).map(Some))?;
+    Ok(found.expect("a timing that never skips"))
+}
+
+fn best_of_optional(
+    plan: &BenchPlan,
+    mut f: impl FnMut(&Path) -> Result<Option<Duration>, String>,
+) -> Result<Option<f64>, String> {
+    assert!(plan.repeats >= 1 && plan.repeats <= REPEATS_MAX);
+    let mut best: Option<f64> = None;
+    for _ in 0..plan.repeats {
+        let scratch = scratch_dir(&plan.work_dir)?;
+        match f(scratch.path())? {
+            None => return Ok(None),
+            Some(d) => best = Some(best.map_or(d.as_secs_f64(), |b| b.min(d.as_secs_f64()))),
+        }
+    }
+    Ok(best.map(|b| b.max(1e-9)))
+}
+
+fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> {
+    tempfile::Builder::new()
+        .prefix("rpsim-bench-")
+        .tempdir_in(work_dir)
+        .map_err(|e| {
+            format!(
+                "cannot create a scratch directory in {}: {e}",
+                work_dir.display()
+            )
+        })
+}
+
+fn full_shape(virtual_size_bytes: u64, allocated_bytes: u64, random_layout: bool) -> DiskShape {
+    DiskShape {
+        virtual_size_bytes,
+        allocated_bytes,
+        block_size_bytes: BENCH_BLOCK_SIZE_BYTES,
+        random_layout,
+    }
+}
+
+/// A full export of `size_bytes` of allocated data (world built before the clock starts).
+fn time_full_export(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
+    let mut world = workload::world_with_disk(&full_shape(size_bytes, size_bytes, false))?;
+    let point = workload::freeze(&mut world, "rp")?;
+    let start = Instant::now();
+    workload::export(&world, &point, None, &dir.join("export"))?;
+    Ok(start.elapsed())
+}
+
+/// The machine baseline: `size_bytes` written in the job's chunk size, then fsync.
+fn time_seq_write(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
+    let start = Instant::now();
+    write_file(&dir.join("seq.bin"), size_bytes, 1)?;
+    Ok(start.elapsed())
+}
+
+/// Writes a file of pseudo-random bytes (pattern `seed`) in job-sized chunks, then fsyncs.
+fn write_file(path: &Path, size_bytes: u64, seed: u64) -> Result<(), String> {
+    let mut chunk = vec![0u8; SEQ_WRITE_CHUNK_BYTES];
+    let mut file = File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    let mut written = 0u64;
+    let mut index = 0u64;
+    while written < size_bytes {
+        let len = (size_bytes - written).min(chunk.len() as u64) as usize;
+        rpsim_world::content::fill(seed, index, 1, 0, &mut chunk[..len]);
+        file.write_all(&chunk[..len])
+            .map_err(|e| format!("write {}: {e}", path.display()))?;
+        written += len as u64;
+        index += 1;
+    }
+    file.sync_all()
+        .map_err(|e| format!("fsync {}: {e}", path.display()))?;
+    assert_eq!(written, size_bytes);
+    Ok(())
+}
+
+/// `cp` of a `size_bytes` file (written beforehand, untimed), plus fsync of the copy.
+fn time_cp(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
+    let source = dir.join("source.bin");
+    let copy = dir.join("copy.bin");
+    write_file(&source, size_bytes, 2)?;
+    let start = Instant::now();
+    let status = Command::new("cp")
+        .arg(&source)
+        .arg(&copy)
+        .status()
+        .map_err(|e| format!("cannot run cp: {e}"))?;
+    if !status.success() {
+        return Err(format!("cp exited with {status}"));
+    }
+    File::open(&copy)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| format!("fsync {}: {e}", copy.display()))?;
+    Ok(start.elapsed())
+}
+
+/// A differential export of `changed_per_mille` of a fully allocated `diff_disk_size_bytes`
+/// disk (best of the repeats; the world is built once, untimed): (seconds, changed bytes).
+fn time_differential(plan: &BenchPlan) -> Result<(f64, u64), String> {
+    let size = plan.diff_disk_size_bytes;
+    let mut world = workload::world_with_disk(&full_shape(size, size, false))?;
+    let base = workload::freeze(&mut world, "base")?;
+    let changed_blocks = workload::change_blocks(&mut world, plan.changed_per_mille)?;
+    let point = workload::freeze(&mut world, "target")?;
+    let seconds = best_of(plan, |dir| {
+        let start = Instant::now();
+        workload::export(&world, &point, Some(&base), &dir.join("export"))?;
+        Ok(start.elapsed())
+    })?;
+    Ok((seconds, changed_blocks * BENCH_BLOCK_SIZE_BYTES))
+}
+
+/// `rsync --no-whole-file --inplace` of a `--size` image pair differing in the same share of
+/// blocks; None when rsync is not installed.
+fn time_rsync(plan: &BenchPlan, dir: &Path) -> Result<Option<Duration>, String> {
+    let Ok(probe) = Command::new("rsync").arg("--version").output() else {
+        return Ok(None);
+    };
+    if !probe.status.success() {
+        return Ok(None);
+    }
+    let old = dir.join("old.img");
+    let new = dir.join("new.img");
+    write_file(&old, plan.size_bytes, 3)?;
+    std::fs::copy(&old, &new).map_err(|e| format!("copy image: {e}"))?;
+    change_file_blocks(&new, plan.size_bytes, plan.changed_per_mille)?;
+    let start = Instant::now();
+    let status = Command::new("rsync")
+        .args(["--no-whole-file", "--inplace"])
+        .arg(&new)
+        .arg(&old)
+        .status()
+        .map_err(|e| format!("cannot run rsync: {e}"))?;
+    if !status.success() {
+        return Err(format!("rsync exited with {status}"));
+    }
+    File::open(&old)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| format!("fsync {}: {e}", old.display()))?;
+    Ok(Some(start.elapsed()))
+}
+
+/// Overwrites `changed_per_mille` of the file's 2 MiB blocks, evenly spread.
+fn change_file_blocks(path: &Path, size_bytes: u64, changed_per_mille: u64) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let blocks = size_bytes / BENCH_BLOCK_SIZE_BYTES;
+    let count = (blocks * changed_per_mille)
+        .div_ceil(1000)
+        .clamp(1, blocks.max(1));
+    let stride = (blocks / count).max(1);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("open {}: {e}", path.display()))?;
+    let mut block = vec![0u8; BENCH_BLOCK_SIZE_BYTES as usize];
+    for index in 0..count {
+        rpsim_world::content::fill(4, index, 1, 0, &mut block);
+        file.seek(SeekFrom::Start(index * stride * BENCH_BLOCK_SIZE_BYTES))
+            .and_then(|_| file.write_all(&block))
+            .map_err(|e| format!("write {}: {e}", path.display()))?;
+    }
+    file.sync_all()
+        .map_err(|e| format!("fsync {}: {e}", path.display()))
+}
+
+/// Re-executes this binary to export a big sparse disk alone, and reads its VmHWM.
+fn measure_rss_child(plan: &BenchPlan) -> Result<u64, String> {
+    let output = Command::new(&plan.exe)
+        .arg("bench")
+        .arg("rss-child")
+        .arg(format!("--disk-size={}", plan.rss_disk_size_bytes))
+        .arg(format!("--allocated={}", plan.size_bytes))
+        .arg("--work-dir")
+        .arg(&plan.work_dir)
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot start the peak-RSS child {}: {e}",
+                plan.exe.display()
+            )
+        })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "the peak-RSS child failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(RSS_CHILD_PREFIX))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| format!("the peak-RSS child printed no `{RSS_CHILD_PREFIX}` line"))
+}
+
+/// The child's job: a full export of `allocated_bytes` spread over a `disk_size_bytes` disk;
+/// returns VmHWM in bytes.
+pub fn rss_child(
+    disk_size_bytes: u64,
+    allocated_bytes: u64,
+    work_dir: &Path,
+) -> Result<u64, String> {
+    let mut world = workload::world_with_disk(&full_shape(disk_size_bytes, allocated_bytes, true))?;
+    let point = workload::freeze(&mut world, "rp")?;
+    let scratch = scratch_dir(work_dir)?;
+    workload::export(&world, &point, None, &scratch.path().join("export"))?;
+    vm_hwm_bytes().ok_or_else(|| "no VmHWM in /proc/self/status".to_string())
+}
+
+/// Peak resident set size of this process (Linux), in bytes.
+pub fn vm_hwm_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn git_commit() -> String {
+    Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    Machine {
+        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cpu_model,
+    }
+}
+
+pub fn mib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 20)
+}

@@ -1,0 +1,9 @@
+//! `rpsim bench`: export throughput measured against baselines of the same machine in the same
+//! run, the saved records and their comparison, and the workloads the criterion benches share.
+//! Declares and re-exports only.
+
+pub mod measure;
+pub mod record;
+pub mod workload;
+
+pub use measure::{mib, run_bench, BenchPlan};

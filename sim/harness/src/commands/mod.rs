@@ -1,0 +1,12 @@
+//! One library call per `rpsim` subcommand: each takes typed options and a
+//! [`crate::reporter::Reporter`], does the work through the other modules, reports what
+//! happened as events and returns an [`crate::Outcome`]. The binary only parses arguments into
+//! these options. Declares and re-exports only.
+
+pub mod bench;
+pub mod crashpoints;
+pub mod export_reader;
+pub mod minimize;
+pub mod run;
+pub mod sweep;
+pub mod validate;

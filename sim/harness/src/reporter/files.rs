@@ -1,0 +1,82 @@
+//! The report files a run or a sweep writes when asked: `--report-json` (per scenario and per
+//! export: the job object, return codes, errors), `--junit` (one test case per run) and
+//! `--summary` (Markdown, or HTML for `.html`). Owns turning the final events into those files;
+//! it must never decide pass or fail, and writes nothing that was not asked for.
+
+use super::events::{HarnessEvent, Reporter};
+use crate::runner::RunSummary;
+use std::path::PathBuf;
+
+/// The report files asked for; `None` writes nothing.
+#[derive(Clone, Debug, Default)]
+pub struct ReportFiles {
+    pub json: Option<PathBuf>,
+    pub junit: Option<PathBuf>,
+    pub summary: Option<PathBuf>,
+    error: Option<String>,
+}
+
+impl ReportFiles {
+    /// The files to write.
+    pub fn new(
+        json: Option<PathBuf>,
+        junit: Option<PathBuf>,
+        summary: Option<PathBuf>,
+    ) -> ReportFiles {
+        ReportFiles {
+            json,
+            junit,
+            summary,
+            error: None,
+        }
+    }
+
+    /// True when some report keeps every run (a sweep must then keep passing runs too).
+    pub fn keeps_runs(&self) -> bool {
+        self.junit.is_some() || self.summary.is_some()
+    }
+
+    fn write_summaries(&self, runs: &[RunSummary]) -> Result<(), String> {
+        if let Some(path) = &self.junit {
+            super::junit::write(path, runs)?;
+        }
+        if let Some(path) = &self.summary {
+            super::summary::write(path, runs)?;
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, result: Result<(), String>) {
+        if let Err(message) = result {
+            self.error.get_or_insert(message);
+        }
+    }
+}
+
+impl Reporter for ReportFiles {
+    fn event(&mut self, event: &HarnessEvent<'_>) {
+        match event {
+            HarnessEvent::RunsFinished { runs, .. } => {
+                if let Some(path) = &self.json {
+                    let report = super::json::build(runs);
+                    let text = serde_json::to_string_pretty(&report).expect("report serialises");
+                    let written = std::fs::write(path, text + "\n")
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()));
+                    self.remember(written);
+                }
+                let summaries: Vec<RunSummary> = runs.iter().map(RunSummary::from_run).collect();
+                let written = self.write_summaries(&summaries);
+                self.remember(written);
+            }
+            HarnessEvent::SweepFinished { result, .. } => {
+                let written = self.write_summaries(&result.kept);
+                self.remember(written);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.error.take().map_or(Ok(()), Err)
+    }
+}

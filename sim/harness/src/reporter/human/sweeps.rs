@@ -1,0 +1,113 @@
+//! Human lines for `rpsim sweep`: the plan line, the progress bar (on a terminal only), each
+//! failure in (scenario, seed) order with its checks, reproduce line and record, and the
+//! closing counts and rates. Owns those formats; it must never print anything that depends on
+//! thread timing except the progress bar and the rates.
+
+use super::reporter::HumanReporter;
+use crate::reporter::events::HarnessEvent;
+use crate::sweep::{SweepPlan, SweepResult};
+use indicatif::{ProgressBar, ProgressStyle};
+use rpsim_scenario::text::{block, one_line};
+
+/// Renders `event` when it is one of this module's; true when it was.
+pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
+    match event {
+        HarnessEvent::SweepStarted { plan } => started(r, plan),
+        HarnessEvent::SweepProgress {
+            passed,
+            failed_so_far,
+        } => {
+            if let Some(bar) = &r.bar {
+                if !passed {
+                    bar.set_message(format!("{failed_so_far} failed"));
+                }
+                bar.inc(1);
+            }
+        }
+        HarnessEvent::SweepFailure { run, record, saved } => {
+            if let Some(bar) = r.bar.take() {
+                bar.finish_and_clear();
+            }
+            let line = format!(
+                "FAIL {} seed={} trace={}",
+                run.name, run.seed, run.trace_hash
+            );
+            r.say(&one_line(&line));
+            for line in run.failure_lines() {
+                r.say(&format!("    {}", one_line(&line)));
+            }
+            r.say(&format!("    reproduce: {}", one_line(&record.repro)));
+            match saved {
+                Ok(path) => {
+                    let line = format!("    record: {} (rpsim repro {0})", path.display());
+                    r.say(&one_line(&line));
+                }
+                Err(message) => r.warn(&block(&format!("error: {message}"))),
+            }
+        }
+        HarnessEvent::SweepRunError { error } => {
+            let line = format!(
+                "error: {} seed={}: {} (rpsim run {0} --seed {1})",
+                error.file.display(),
+                error.seed,
+                error.message
+            );
+            r.warn(&one_line(&line));
+        }
+        HarnessEvent::SweepFinished {
+            result,
+            plan,
+            wall_s,
+        } => finished(r, result, plan, *wall_s),
+        _ => return false,
+    }
+    true
+}
+
+fn started(r: &mut HumanReporter, plan: &SweepPlan) {
+    r.say(&format!(
+        "sweep: {} scenario(s) x {} seed(s) of {}..{} (shard {}/{}) = {} runs on {} thread(s)",
+        plan.files.len(),
+        plan.shard.seed_count(plan.seeds),
+        plan.seeds.start,
+        plan.seeds.end,
+        plan.shard.index,
+        plan.shard.count,
+        plan.runs_total(),
+        plan.jobs,
+    ));
+    if r.progress {
+        let bar = ProgressBar::new(plan.runs_total());
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {msg} [{elapsed} < {eta}]")
+        {
+            bar.set_style(style);
+        }
+        r.bar = Some(bar);
+    }
+}
+
+fn finished(r: &mut HumanReporter, result: &SweepResult, plan: &SweepPlan, wall_s: f64) {
+    if let Some(bar) = r.bar.take() {
+        bar.finish_and_clear();
+    }
+    let files = plan.files.len();
+    let failed = result.failed().count();
+    if result.stopped_early {
+        r.say("stopped after the first failure (--fail-fast)");
+    }
+    let per_s = |count: f64| if wall_s > 0.0 { count / wall_s } else { 0.0 };
+    let runs_per_s = per_s(result.runs_done as f64);
+    // Seeds whose every scenario ran: runs over the number of scenario files.
+    let seeds_per_s = per_s(result.runs_done as f64 / files.max(1) as f64);
+    r.say(&format!(
+        "{} runs, {} passed, {failed} failed, {} not runnable",
+        result.runs_done,
+        result.passed,
+        result.errors.len()
+    ));
+    r.say(&format!(
+        "wall time {wall_s:.2}s, {runs_per_s:.1} runs/s, {seeds_per_s:.2} seeds/s over {files} \
+         scenario(s) (machine-dependent)"
+    ));
+}

@@ -1,0 +1,221 @@
+//! Runs one scenario file end to end: load, simulate with a seed, check, summarise. This is the
+//! single entry point per run that the CLI and the tests share; it must never print.
+
+use rpsim_checks::report::CheckReport;
+use rpsim_scenario::model::Scenario;
+use rpsim_scenario::{effective_seed, load_scenario, ScenarioError};
+use rpsim_world::observe::{EventObserver, RandomDecision, RunView};
+use rpsim_world::{RunConfig, RunOutcome};
+use std::path::{Path, PathBuf};
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Keep trace records in the outcome (for `--trace`).
+    pub keep_trace: bool,
+    /// Put export directories here instead of a temporary directory.
+    pub keep_exports: Option<PathBuf>,
+    /// Compare with (or bless) `fixtures/goldens/<scenario>.golden`; `None` skips goldens.
+    pub golden: Option<crate::suite::goldens::GoldenOptions>,
+}
+
+/// The result of one scenario run, checked.
+#[derive(Debug)]
+pub struct ScenarioRun {
+    pub file: PathBuf,
+    pub name: String,
+    pub seed: u64,
+    pub outcome: RunOutcome,
+    pub checks: CheckReport,
+    /// What happened to the scenario's golden listing.
+    pub golden: crate::suite::goldens::GoldenStatus,
+    /// Wall-clock time of load + simulate + check, for people only (never reaches a decision).
+    pub wall_time_ms: u64,
+    /// Sum of the sizes of the files of completed exports (job state 7), measured on disk.
+    pub bytes_exported: u64,
+}
+
+impl ScenarioRun {
+    pub fn passed(&self) -> bool {
+        self.checks.ok()
+    }
+
+    /// The command that replays this run exactly.
+    pub fn repro_command(&self) -> String {
+        format!("rpsim run {} --seed {}", self.file.display(), self.seed)
+    }
+}
+
+/// Why a scenario could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFailure {
+    /// The file is not a valid scenario (bad input: exit code 2).
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The simulation could not proceed (a limit was hit, the scratch space failed).
+    #[error("{file}: {message}")]
+    Simulation { file: String, message: String },
+    /// A live invariant failed after an event and stopped the run: a failed check (exit 1),
+    /// not bad input.
+    #[error("{file}: live invariant: {message}")]
+    Invariant { file: String, message: String },
+}
+
+impl RunFailure {
+    /// True for a run a check stopped (as opposed to one that could not be run).
+    pub fn is_check_failure(&self) -> bool {
+        matches!(self, RunFailure::Invariant { .. })
+    }
+}
+
+/// Loads, runs and checks one scenario file.
+pub fn run_scenario_file(path: &Path, options: &RunOptions) -> Result<ScenarioRun, RunFailure> {
+    let wall_start = std::time::Instant::now();
+    let scenario = load_scenario(path)?;
+    run_loaded(path, &scenario, options, None, wall_start)
+}
+
+/// Runs and checks a scenario that is already loaded and valid (`path` names it in results),
+/// handing every decision drawn from the seed to `decisions` when given.
+pub fn run_scenario(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    decisions: Option<&mut Vec<RandomDecision>>,
+) -> Result<ScenarioRun, RunFailure> {
+    run_loaded(
+        path,
+        scenario,
+        options,
+        decisions,
+        std::time::Instant::now(),
+    )
+}
+
+/// Live invariants after every event, plus a record of the run's random decisions.
+struct CheckingObserver<'a> {
+    live: rpsim_checks::live_invariants::LiveInvariants,
+    decisions: Option<&'a mut Vec<RandomDecision>>,
+}
+
+impl EventObserver for CheckingObserver<'_> {
+    fn after_event(&mut self, view: &RunView) -> Result<(), String> {
+        self.live.after_event(view)
+    }
+
+    fn records_decisions(&self) -> bool {
+        self.decisions.is_some()
+    }
+
+    fn random_decision(&mut self, decision: &RandomDecision) {
+        if let Some(decisions) = self.decisions.as_deref_mut() {
+            decisions.push(decision.clone());
+        }
+    }
+}
+
+fn run_loaded(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    decisions: Option<&mut Vec<RandomDecision>>,
+    wall_start: std::time::Instant,
+) -> Result<ScenarioRun, RunFailure> {
+    let seed = effective_seed(scenario, options.seed);
+    let simulation = |message: String| RunFailure::Simulation {
+        file: path.display().to_string(),
+        message,
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("rpsim-")
+        .tempdir()
+        .map_err(|e| simulation(format!("cannot create a scratch directory: {e}")))?;
+    let export_root = match &options.keep_exports {
+        Some(dir) => prepare_kept_root(dir, &scenario.name).map_err(simulation)?,
+        None => {
+            let root = scratch.path().join("exports");
+            std::fs::create_dir(&root)
+                .map_err(|e| simulation(format!("cannot create {}: {e}", root.display())))?;
+            root
+        }
+    };
+    let config = RunConfig {
+        seed,
+        export_root,
+        keep_trace_records: options.keep_trace,
+    };
+    // Every run checks the live invariants after every event (a violation stops it).
+    let mut observer = CheckingObserver {
+        live: rpsim_checks::live_invariants::LiveInvariants::new(),
+        decisions,
+    };
+    let outcome =
+        rpsim_world::run_observed(scenario, &config, &mut observer, None).map_err(|e| match e {
+            rpsim_world::RunError::Invariant { .. } => RunFailure::Invariant {
+                file: path.display().to_string(),
+                message: e.to_string(),
+            },
+            other => simulation(other.to_string()),
+        })?;
+    let restore_scratch = scratch.path().join("restore");
+    let mut checks = rpsim_checks::check_run(scenario, &outcome, &restore_scratch);
+    let golden = options
+        .golden
+        .as_ref()
+        .map_or_else(Default::default, |golden| {
+            let seed_default = effective_seed(scenario, None);
+            crate::suite::goldens::apply_golden(
+                golden,
+                path,
+                &scenario.name,
+                seed,
+                seed_default,
+                &outcome,
+                &mut checks,
+            )
+        });
+    let bytes_exported =
+        crate::runner::exported_bytes::completed_exports_size_bytes(&outcome.exports);
+    Ok(ScenarioRun {
+        file: path.to_path_buf(),
+        name: scenario.name.clone(),
+        seed,
+        outcome,
+        checks,
+        golden,
+        wall_time_ms: u64::try_from(wall_start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        bytes_exported,
+    })
+}
+
+/// `DIR/<scenario>/`, created; refused when it exists and is not empty (nothing the user had is
+/// overwritten).
+fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
+    let safe: String = scenario_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let root = dir.join(if safe.is_empty() {
+        "scenario".into()
+    } else {
+        safe
+    });
+    if let Ok(mut entries) = std::fs::read_dir(&root) {
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} exists and is not empty; choose another --keep-exports directory or empty it",
+                root.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(&root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+    Ok(root)
+}

@@ -1,0 +1,11 @@
+//! Sweeps: every scenario of a set with every seed of a range, in parallel, sharded, with a
+//! replayable failure record per failure, and `repro` of such a record. Declares and
+//! re-exports only.
+
+pub mod failure_record;
+pub mod schedule;
+
+pub use schedule::{
+    run_sweep, SeedRange, Shard, SweepError, SweepPlan, SweepResult, JOBS_MAX, RUNS_KEPT_MAX,
+    SEED_SPAN_MAX,
+};
