@@ -253,7 +253,7 @@ pub fn source_cause(error: &SourceError) -> Cause {
     }
 }
 
-/// A failure caused by a target I/O error while doing `what` (e.g. "write to <path>").
+/// A failure caused by a target I/O error while doing `what` (e.g. `write to <path>`).
 pub fn io_failure(what: &str, error: &io::Error) -> Failure {
     Failure::root(
         io_cause(error),

@@ -3,13 +3,13 @@
 //! its all-or-nothing cleanup. Owns the job's progress, listed files and errors; it must never
 //! read a clock or touch anything but the target it is handed.
 
+use crate::call::{ExportCall, StepOutcome};
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure};
 use crate::guid::Guid;
 use crate::layout;
 use crate::manifest::{self, Manifest, ManifestFile};
 use crate::plan::{self, Content, FileKind, Plan, PlannedFile, WRITE_CHUNK_BYTES_MAX};
 use crate::planted::{self, PlantedBug};
-use crate::service::{ExportCall, StepOutcome};
 use crate::source::ExportSource;
 use crate::states;
 use crate::stream::{new_writing, produce, Writing};
@@ -461,18 +461,7 @@ impl Job {
                 if planted::active(PlantedBug::ExportedBeforeRename)
                     && file.kind != FileKind::Manifest
                 {
-                    // PLANTED BUG exported-before-rename: listed while still `.partial`.
-                    self.completed.push(CompletedFile {
-                        kind: file.kind,
-                        relative: file.relative.clone(),
-                        listed_path: layout::listed_path(
-                            &self.validated.export_directory,
-                            &file.relative,
-                        ),
-                        disk_instance_id: file.disk_instance_id.clone(),
-                        size_bytes: file.size_bytes,
-                        xxh3_128: 0,
-                    });
+                    self.planted_list_partial(file);
                 }
             }
             FileStage::Write => self.write_chunk(source, target, file, &partial_path)?,
@@ -505,6 +494,18 @@ impl Job {
             }
         }
         Ok(())
+    }
+
+    /// PLANTED BUG exported-before-rename: listed while still `.partial`.
+    fn planted_list_partial(&mut self, file: &PlannedFile) {
+        self.completed.push(CompletedFile {
+            kind: file.kind,
+            relative: file.relative.clone(),
+            listed_path: layout::listed_path(&self.validated.export_directory, &file.relative),
+            disk_instance_id: file.disk_instance_id.clone(),
+            size_bytes: file.size_bytes,
+            xxh3_128: 0,
+        });
     }
 
     fn handle(&self) -> FileHandle {

@@ -4,6 +4,7 @@
 //! It must never know it is simulated: all input comes through [`source::ExportSource`], all
 //! output goes through [`target::ExportTarget`], and time arrives as an argument.
 
+pub mod call;
 pub mod cimtime;
 pub mod errors;
 pub mod guid;

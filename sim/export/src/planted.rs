@@ -4,7 +4,7 @@
 //! to build without debug assertions) and, with the `planted-bugs` feature off, [`active`] is a
 //! constant `false` so every planted branch vanishes.
 //!
-//! Activation is per thread, not per process: [`with_bug`] arms one bug for the closure it runs,
+//! Activation is per thread, not per process: `with_bug` arms one bug for the closure it runs,
 //! and the world creates and steps the `ExportService` on the calling thread, so parallel tests
 //! cannot see each other's bugs.
 
@@ -118,7 +118,7 @@ pub fn with_bug<R>(bug: PlantedBug, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// [`with_bug`] when the feature is compiled in; otherwise `None` and `f` does not run (for
+/// `with_bug` when the feature is compiled in; otherwise `None` and `f` does not run (for
 /// callers such as the CLI that are built either way).
 pub fn try_with_bug<R>(bug: PlantedBug, f: impl FnOnce() -> R) -> Option<R> {
     #[cfg(feature = "planted-bugs")]

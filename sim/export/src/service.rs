@@ -1,10 +1,12 @@
 //! `Msvm_CollectionReferencePointService.ExportReferencePoint` and the jobs it owns: synchronous
 //! validation with the documented return codes, then the job objects, stepped by the caller.
 //! Owns the registry of running exports (directories in use); it must never touch files
-//! itself (jobs do, through the target) nor read a clock.
+//! itself (jobs do, through the target) nor read a clock. The values of the API (`ExportCall`,
+//! `CallResult`, `JobId`, `StepOutcome`) live in `call.rs` and are re-exported here.
 //!
 //! API CONTRACT (fixed; implementations fill the bodies).
 
+pub use crate::call::{CallResult, ExportCall, JobId, StepOutcome};
 use crate::cimtime::TIME_BEFORE_REMOVAL_NS;
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause};
 use crate::guid::Guid;
@@ -14,52 +16,12 @@ use crate::source::ExportSource;
 use crate::target::ExportTarget;
 use crate::validate::{self, Refusal, RefusalKind, ValidatedCall};
 use crate::wmi::{return_code, state_change_code, CimError, RequestedState};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use xxhash_rust::xxh3::xxh3_128;
 
 /// Bound on jobs a service remembers (finished jobs are forgotten after TimeBeforeRemoval).
 pub const JOBS_MAX: usize = 4096;
-
-/// Identifies a job within one service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct JobId(pub u64);
-
-/// The arguments of `ExportReferencePoint`, as strings the way WMI passes them.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ExportCall {
-    /// `ReferencePointCollection`: the `CollectionID` GUID of the collection reference point.
-    pub reference_point_collection: String,
-    /// `ExportDirectory`: must be absolute.
-    pub export_directory: String,
-    /// `ExportSettingData.BaseReferencePointCollection`: base `CollectionID`, empty for full.
-    pub base_reference_point_collection: String,
-    /// `ExportSettingData.VirtualMachinesToDisksToExport[]`, serialised as documented in
-    /// sim/export/README.md; empty exports every disk of every member.
-    pub virtual_machines_to_disks_to_export: Vec<String>,
-}
-
-/// What the call returned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CallResult {
-    /// 4096 job started; 32773 invalid parameter; 32774 in use; 32775 invalid state; ...
-    pub return_code: u32,
-    pub job: Option<JobId>,
-    /// Why a refused call was refused (not part of WMI's out parameters; for reports).
-    pub error: Option<CimError>,
-}
-
-/// What one `step` did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum StepOutcome {
-    /// Did work; call `step` again.
-    Progressed,
-    /// Suspended or in service state: nothing to do until a state change.
-    Waiting,
-    /// The job is in a final state; further steps do nothing.
-    Finished,
-}
 
 /// The service. Fields are private to this module.
 #[derive(Debug)]

@@ -2,13 +2,13 @@
 //! Owns what makes a call acceptable and the selection of VMs and disks it resolves to; it must
 //! never touch the target or know about other jobs (the service checks conflicts).
 
+use crate::call::ExportCall;
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure};
 use crate::guid::Guid;
 use crate::layout;
 use crate::logfile::{BLOCK_SIZE_BYTES_MAX, BLOCK_SIZE_BYTES_MIN, STRING_BYTES_MAX};
 use crate::planted::{self, PlantedBug};
 use crate::selection::{self, VmSelection};
-use crate::service::ExportCall;
 use crate::source::{
     CollectionReferencePoint, DiskAtReferencePoint, ExportSource, MemberReferencePoint,
     ReferencePointType,

@@ -1,13 +1,13 @@
 //! Happy paths: the files of a full and a differential export, their content, shared disks,
 //! VM file presence rules, disk selection, progress and job properties.
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use rpsim_export::guid::Guid;
 use rpsim_export::logfile;
 use rpsim_export::manifest;
 use rpsim_export::service::ExportService;
 use rpsim_export::source::{ReferencePointType, VmPowerState};
+use rpsim_export::wmi::JobProperties;
 use std::path::Path;
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -55,9 +55,18 @@ fn full_export_writes_every_file_lists_them_and_manifests_them() {
     assert!(service.get_error_ex(job).1.is_empty());
     assert_eq!(service.get_error(job), (0, None));
 
+    let expected = full_export_files();
+    assert_eq!(list_files(&dir), expected);
+    assert_full_export_listed(last, &dir);
+    assert_manifest_names(&dir, rp, &expected[..7]);
+    assert_full_logs_restore(&dir, &source, rp);
+}
+
+/// Every file of the full export of `two_vm_group`, sorted, the manifest last.
+fn full_export_files() -> Vec<String> {
     let vm1 = VM1.to_string();
     let vm2 = VM2.to_string();
-    let expected = vec![
+    vec![
         format!("Virtual Hard Disks/Microsoft_VM1_disk1.rplog"),
         format!("Virtual Hard Disks/Microsoft_VM2_disk2.rplog"),
         format!("Virtual Hard Disks/Microsoft_shared.vhds.rplog"),
@@ -66,8 +75,13 @@ fn full_export_writes_every_file_lists_them_and_manifests_them() {
         format!("Virtual Machines/{vm1}.vmrs"),
         format!("Virtual Machines/{vm2}.vmcx"),
         "export.manifest".to_string(),
-    ];
-    assert_eq!(list_files(&dir), expected);
+    ]
+}
+
+/// The `Exported*` properties of a full export of `two_vm_group` into `dir`.
+fn assert_full_export_listed(last: &JobProperties, dir: &Path) {
+    let vm1 = VM1.to_string();
+    let vm2 = VM2.to_string();
     let d = dir.to_string_lossy();
     assert_eq!(
         last.exported_disks,
@@ -100,14 +114,18 @@ fn full_export_writes_every_file_lists_them_and_manifests_them() {
             "{p} listed but not a file in the export"
         );
     }
+}
 
+/// The manifest of a full export in `dir` names `rp`, no base, and every file but itself,
+/// with sizes and checksums that match the files on disk.
+fn assert_manifest_names(dir: &Path, rp: Guid, files: &[String]) {
     let text = std::fs::read_to_string(dir.join("export.manifest")).unwrap();
     let m = manifest::parse(&text).unwrap();
     assert_eq!(m.reference_point, rp);
     assert_eq!(m.base_reference_point, None);
     assert_eq!(
         m.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-        expected[..7].to_vec()
+        files.to_vec()
     );
     for f in &m.files {
         let bytes = std::fs::read(dir.join(&f.path)).unwrap();
@@ -118,13 +136,16 @@ fn full_export_writes_every_file_lists_them_and_manifests_them() {
             f.path
         );
     }
+}
 
+/// Each full log of `two_vm_group` restores its disk's image at `rp` onto zeros.
+fn assert_full_logs_restore(dir: &Path, source: &FakeSource, rp: Guid) {
     for (disk, stem) in [
         (DISK1, "Microsoft_VM1_disk1"),
         (DISK2, "Microsoft_VM2_disk2"),
         (SHARED, "Microsoft_shared.vhds"),
     ] {
-        let log = read_log(&dir, stem);
+        let log = read_log(dir, stem);
         assert_eq!(log.header.base_reference_point, None);
         let mut image = vec![0u8; DISK_BYTES as usize];
         apply_log(&mut image, &log);

@@ -1,9 +1,7 @@
 //! Synchronous refusals of `ExportReferencePoint`: each returns its documented code, starts no
 //! job and touches nothing on disk.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_export::service::{ExportCall, ExportService};
 use rpsim_export::source::ReferencePointType;

@@ -1,9 +1,7 @@
 //! `RequestStateChange`: Suspend/Start, Service, Terminate (cleanup, 8), Kill (9, never a
 //! manifest), Terminate while finalising (4097, still Completed), 4098 and 4099.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_export::service::{ExportService, JobId, StepOutcome};
 use rpsim_export::source::ReferencePointType;

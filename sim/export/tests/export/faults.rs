@@ -3,9 +3,7 @@
 //! ends in Exception (10) with the documented ErrorCode and CIM_Error chain, and leaves nothing
 //! listed.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_export::service::ExportService;
 use rpsim_export::source::{ReferencePointType, SourceErrorKind};
