@@ -1,8 +1,9 @@
 //! `rpsim`: the command-line entry point. Parses the arguments, hands each subcommand to its
 //! call into rpsim-harness with a reporter for people, and turns the outcome into the exit code
-//! (0 all passed, 1 a check failed, 2 bad input or usage). It must never decide what passes.
+//! (0 all passed, 1 a check failed, 2 bad input or usage, 130 interrupted). It must never decide what passes.
 
 mod commands;
+mod interrupt;
 
 use clap::Parser;
 use rpsim_harness::reporter::{Fanout, HumanReporter, Reporter};
@@ -39,5 +40,6 @@ fn main() -> ExitCode {
         Outcome::Passed => 0,
         Outcome::ChecksFailed => 1,
         Outcome::BadInput => 2,
+        Outcome::Interrupted => 130,
     })
 }

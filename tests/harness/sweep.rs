@@ -1,10 +1,11 @@
 //! Sweeps, failure records, repro and reports as users rely on them: shards cover a seed range
 //! exactly once, results do not depend on the number of threads, a failure record replays to
 //! the same trace hash, the JUnit report parses and names each run, and the exit codes are
-//! 0 (all passed), 1 (a check failed), 2 (bad input). At most 8 small runs in total.
+//! 0 (all passed), 1 (a check failed), 2 (bad input); an interrupted sweep keeps what it found,
+//! cleans up and resumes to the totals of an uninterrupted one.
 
 use rpsim_harness::sweep::failure_record::{self, FailureRecord, ReproVerdict};
-use rpsim_harness::sweep::{run_sweep, SeedRange, Shard, SweepPlan};
+use rpsim_harness::sweep::{run_sweep_plainly, SeedRange, Shard, SweepPlan};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -59,8 +60,8 @@ fn three_shards_cover_every_seed_exactly_once() {
 #[test]
 fn results_are_identical_with_one_and_two_threads() {
     let files = vec![scenario("kill-mid-copy.yaml")];
-    let one = run_sweep(&plan(files.clone(), "1..3", 1), &|_| {}).unwrap();
-    let two = run_sweep(&plan(files, "1..3", 2), &|_| {}).unwrap();
+    let one = run_sweep_plainly(&plan(files.clone(), "1..3", 1)).unwrap();
+    let two = run_sweep_plainly(&plan(files, "1..3", 2)).unwrap();
     assert_eq!((one.runs_done, one.passed), (2, 2), "{:?}", one.kept);
     assert_eq!(one.kept.len(), two.kept.len());
     for (a, b) in one.kept.iter().zip(&two.kept) {
@@ -76,7 +77,7 @@ fn results_are_identical_with_one_and_two_threads() {
 fn a_failure_record_replays_to_the_same_trace_hash() {
     let dir = tempfile::tempdir().unwrap();
     let file = failing_scenario(dir.path());
-    let result = run_sweep(&plan(vec![file], "7..8", 1), &|_| {}).unwrap();
+    let result = run_sweep_plainly(&plan(vec![file], "7..8", 1)).unwrap();
     let failed: Vec<_> = result.failed().collect();
     assert_eq!(failed.len(), 1, "the wrong expectation did not fail");
     let record = FailureRecord::from_summary(failed[0], None);
@@ -95,10 +96,12 @@ fn a_failure_record_replays_to_the_same_trace_hash() {
     assert_eq!(repro.run.trace_hash, record.trace_hash);
 }
 
+/// Runs rpsim in a fresh directory (so default outputs such as `reports/` land there).
 fn rpsim(args: &[&str]) -> (i32, String) {
+    let cwd = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_rpsim"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(cwd.path())
         .output()
         .unwrap();
     let text =
@@ -149,4 +152,105 @@ fn exit_codes_are_0_passed_1_failed_2_bad_input_and_junit_names_each_run() {
     assert_eq!((report.tests, report.failures), (1, 1), "{xml}");
     let case = &report.test_suites[0].test_cases[0];
     assert_eq!(case.name.as_str(), "wrong-expectation seed=2");
+}
+
+/// The closing counts line (`N runs, P passed, F failed, E not runnable`).
+fn totals_line(text: &str) -> String {
+    text.lines()
+        .find(|l| l.contains(" runs, ") && l.contains(" not runnable"))
+        .unwrap_or_else(|| panic!("no totals line in:\n{text}"))
+        .to_string()
+}
+
+/// Waits (bounded) until `path` holds at least `lines` lines; false when the sweep ended first.
+fn wait_for_lines(child: &mut std::process::Child, path: &Path, lines: usize) -> bool {
+    for _ in 0..30_000 {
+        let have = std::fs::read_to_string(path).map_or(0, |t| t.lines().count());
+        if have >= lines {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    panic!("{} never reached {lines} lines", path.display());
+}
+
+#[test]
+fn an_interrupted_sweep_keeps_its_failures_cleans_up_and_resumes_to_the_same_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let failing = failing_scenario(dir.path());
+    let failing = failing.to_str().unwrap();
+    let seeds = "1..301";
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let (results, records, summary) = (path("results.jsonl"), path("records"), path("s.md"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rpsim"))
+        .args(["sweep", failing, "--seeds", seeds, "--jobs", "1"])
+        .args([
+            "--results",
+            &results,
+            "--records",
+            &records,
+            "--summary",
+            &summary,
+        ])
+        .env("TMPDIR", &scratch)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Header plus the first run (every seed of this scenario fails).
+    assert!(
+        wait_for_lines(&mut child, Path::new(&results), 2),
+        "the sweep ended first"
+    );
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{text}");
+    assert!(text.contains("INTERRUPTED after"), "{text}");
+    assert!(
+        Path::new(&records)
+            .join("wrong-expectation-seed1.json")
+            .is_file(),
+        "{text}"
+    );
+    let summary_text = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary_text.contains("interrupted after"), "{summary_text}");
+    let left: Vec<_> = std::fs::read_dir(&scratch).unwrap().collect();
+    assert!(left.is_empty(), "scratch left behind: {left:?}");
+    let done_first = std::fs::read_to_string(&results).unwrap().lines().count() - 1;
+    assert!(
+        done_first < 300,
+        "the interrupt did not stop the sweep ({done_first} runs)"
+    );
+
+    let (code, resumed) = rpsim(&[
+        "sweep",
+        failing,
+        "--seeds",
+        seeds,
+        "--records",
+        &records,
+        "--resume",
+        &results,
+    ]);
+    assert_eq!(code, 1, "{resumed}");
+    let (code, whole) = rpsim(&["sweep", failing, "--seeds", seeds, "--records", &path("r2")]);
+    assert_eq!(code, 1, "{whole}");
+    assert_eq!(totals_line(&resumed), totals_line(&whole));
+    assert_eq!(
+        std::fs::read_to_string(&results).unwrap().lines().count(),
+        301
+    );
 }

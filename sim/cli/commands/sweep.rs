@@ -38,6 +38,14 @@ pub struct SweepArgs {
     /// (debug builds with `--features rpsim-export/planted-bugs` only; otherwise exit 2).
     #[arg(long, value_name = "NAME")]
     pub plant_bug: Option<String>,
+    /// Write one JSON line per run here (default: reports/sweep-results.jsonl, or the first
+    /// free -N name; an existing file is never overwritten).
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    pub results: Option<PathBuf>,
+    /// Finish an interrupted sweep: skip the runs in its result FILE and append the rest to it
+    /// (the other arguments must be the same as the first time).
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,6 +65,9 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
         records: args.records,
         keep_passed: files.keeps_runs(),
         plant_bug: args.plant_bug,
+        results: args.results,
+        resume: args.resume,
+        interrupt: Some(crate::interrupt::install()),
     };
     reporter.push(Box::new(files));
     sweep(&request, reporter)

@@ -12,6 +12,8 @@ pub enum Outcome {
     /// Usage, an invalid scenario, a record or report that cannot be read or written, a run
     /// that could not be carried out.
     BadInput,
+    /// Stopped by SIGINT or SIGTERM before it finished (what it found is kept).
+    Interrupted,
 }
 
 impl Outcome {
@@ -45,5 +47,9 @@ mod tests {
             Outcome::BadInput
         );
         assert_eq!(Outcome::checks(false), Outcome::Passed);
+        assert_eq!(
+            Outcome::Interrupted.worst(Outcome::BadInput),
+            Outcome::Interrupted
+        );
     }
 }

@@ -421,7 +421,8 @@ pub fn vm_hwm_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-fn git_commit() -> String {
+/// The commit of the checkout rpsim runs in (`git rev-parse HEAD`), or `unknown`.
+pub fn git_commit() -> String {
     Command::new("git")
         .args(["rev-parse", "HEAD"])
         .output()

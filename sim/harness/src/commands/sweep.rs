@@ -7,11 +7,16 @@ use crate::outcome::Outcome;
 use crate::reporter::{HarnessEvent, Reporter};
 use crate::runner::planted_bug::compiled_in_bug;
 use crate::runner::RunFailure;
+use crate::runner::RunSummary;
 use crate::sweep::failure_record::{self, FailureRecord};
-use crate::sweep::{run_sweep, SeedRange, Shard, SweepPlan, SweepResult, JOBS_MAX};
+use crate::sweep::results::{self, ReadResults, ResultLine, ResultsHeader, ResultsWriter};
+use crate::sweep::{
+    run_sweep, RunDone, SeedRange, Shard, SweepError, SweepHooks, SweepPlan, SweepResult, JOBS_MAX,
+};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What `rpsim sweep` was asked to do, as given.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +34,12 @@ pub struct SweepRequest {
     /// Keep passing runs (reports need them).
     pub keep_passed: bool,
     pub plant_bug: Option<String>,
+    /// The result file to create (default: `reports/sweep-results.jsonl` or a free `-N` name).
+    pub results: Option<PathBuf>,
+    /// An interrupted sweep's result file: its runs are skipped and new ones appended to it.
+    pub resume: Option<PathBuf>,
+    /// Set by the caller's signal handler to stop scheduling runs.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 /// Checks `request` and every scenario file it names; nothing has run yet.
@@ -69,20 +80,54 @@ pub fn plan(request: &SweepRequest) -> Result<SweepPlan, String> {
 
 /// Runs the sweep of `request`, reporting to `reporter`.
 pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
+    let bad_input = |reporter: &mut dyn Reporter, message: &str| {
+        reporter.event(&HarnessEvent::Error { message });
+        Outcome::BadInput
+    };
     let plan = match plan(request) {
         Ok(plan) => plan,
-        Err(message) => {
-            reporter.event(&HarnessEvent::Error { message: &message });
-            return Outcome::BadInput;
-        }
+        Err(message) => return bad_input(reporter, &message),
+    };
+    let (writer, earlier) = match open_results(request, &plan) {
+        Ok(opened) => opened,
+        Err(message) => return bad_input(reporter, &message),
+    };
+    let done_before = match &earlier {
+        Some(read) => match results::done_pairs(read, &plan) {
+            Ok(done) => done,
+            Err(message) => return bad_input(reporter, &message),
+        },
+        None => BTreeSet::new(),
     };
     reporter.event(&HarnessEvent::SweepStarted { plan: &plan });
     // Wall clock: only for the rates reported at the end, never for a decision.
     let wall_start = std::time::Instant::now();
+    let saved: Mutex<BTreeMap<(PathBuf, u64), Result<PathBuf, String>>> = Mutex::default();
+    let write_error: Mutex<Option<String>> = Mutex::default();
     let result = {
         let shared = Mutex::new(&mut *reporter);
         let failed = AtomicU64::new(0);
-        let on_done = |passed: bool| {
+        let on_done = |done: &RunDone<'_>| {
+            let passed = done.passed();
+            let line = match done {
+                RunDone::Ran(run) => ResultLine::of_run(run),
+                RunDone::Error(error) => ResultLine::of_error(error),
+            };
+            if let Err(message) = writer.append_run(&line) {
+                write_error
+                    .lock()
+                    .expect("no worker panicked")
+                    .get_or_insert(message);
+            }
+            if let RunDone::Ran(run) = done {
+                if !run.passed() {
+                    // Written as soon as it is found: an interrupted sweep keeps it.
+                    let record = FailureRecord::from_summary(run, plan.plant_bug);
+                    let path = failure_record::write_new(&request.records, &record);
+                    let key = (run.file.clone(), run.seed);
+                    saved.lock().expect("no worker panicked").insert(key, path);
+                }
+            }
             let failed_so_far =
                 failed.fetch_add(u64::from(!passed), Ordering::Relaxed) + u64::from(!passed);
             if let Ok(mut reporter) = shared.lock() {
@@ -92,45 +137,129 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
                 });
             }
         };
-        run_sweep(&plan, &on_done)
+        let never = AtomicBool::new(false);
+        let hooks = SweepHooks {
+            on_done: &on_done,
+            interrupt: request.interrupt.as_deref().unwrap_or(&never),
+            already_done: &done_before,
+        };
+        run_sweep(&plan, &hooks)
     };
-    let result = match result {
+    let mut result = match result {
         Ok(result) => result,
-        Err(message) => {
-            reporter.event(&HarnessEvent::Error { message: &message });
-            return Outcome::BadInput;
-        }
+        Err(message) => return bad_input(reporter, &message),
     };
+    if let Some(earlier) = &earlier {
+        merge_earlier(&mut result, earlier, &plan);
+    }
     let wall_s = wall_start.elapsed().as_secs_f64();
-    let records_ok = report_failures(&result, &request.records, &plan, reporter);
+    let saved = saved.into_inner().expect("no worker panicked");
+    let records_ok = report_failures(&result, &saved, &plan, reporter);
+    let resume = resume_command(request, writer.path());
     reporter.event(&HarnessEvent::SweepFinished {
         result: &result,
         plan: &plan,
         wall_s,
+        results: Some(writer.path()),
+        resume: Some(&resume),
     });
-    if !result.errors.is_empty() || !records_ok {
+    if let Some(message) = write_error.into_inner().expect("no worker panicked") {
+        return bad_input(reporter, &message);
+    }
+    if result.interrupted {
+        Outcome::Interrupted
+    } else if !result.errors.is_empty() || !records_ok {
         Outcome::BadInput
     } else {
         Outcome::checks(result.failed().next().is_some())
     }
 }
 
-/// Reports each failure (sorted) and saves its record; false when a record could not be saved.
+/// The result file to write: a new one, or with `resume` the earlier one (read back first).
+fn open_results(
+    request: &SweepRequest,
+    plan: &SweepPlan,
+) -> Result<(ResultsWriter, Option<ReadResults>), String> {
+    match &request.resume {
+        Some(path) => {
+            let earlier = results::read(path)?;
+            Ok((ResultsWriter::append_to(path)?, Some(earlier)))
+        }
+        None => {
+            let header = ResultsHeader::of(plan, &crate::bench::measure::git_commit());
+            Ok((
+                ResultsWriter::create(request.results.as_deref(), &header)?,
+                None,
+            ))
+        }
+    }
+}
+
+/// Counts the earlier sweep's runs (of this plan) into `result`, as if one sweep ran them all.
+fn merge_earlier(result: &mut SweepResult, earlier: &ReadResults, plan: &SweepPlan) {
+    let mut kept: Vec<(usize, RunSummary)> = Vec::new();
+    let index_of = |file: &Path| plan.files.iter().position(|f| f == file);
+    for line in &earlier.runs {
+        let Some(index) = index_of(&line.scenario) else {
+            continue;
+        };
+        result.runs_done += 1;
+        match line.summary() {
+            Some(run) => {
+                result.passed += u64::from(run.passed());
+                if !run.passed() || plan.keep_passed {
+                    kept.push((index, run));
+                }
+            }
+            None => result.errors.push(SweepError {
+                file: line.scenario.clone(),
+                seed: line.seed,
+                message: line.error.clone().unwrap_or_default(),
+            }),
+        }
+    }
+    kept.extend(
+        result
+            .kept
+            .drain(..)
+            .map(|run| (index_of(&run.file).unwrap_or(usize::MAX), run)),
+    );
+    kept.sort_by_key(|(index, run)| (*index, run.seed));
+    result.kept = kept.into_iter().map(|(_, run)| run).collect();
+    result.errors.sort_by_key(|e| (index_of(&e.file), e.seed));
+}
+
+/// `rpsim sweep ... --resume FILE`: the same sweep, finishing what is not in FILE.
+fn resume_command(request: &SweepRequest, results: &Path) -> String {
+    let mut words = vec!["rpsim sweep".to_string()];
+    words.extend(request.scenarios.iter().map(|p| p.display().to_string()));
+    words.push(format!("--seeds {}", request.seeds));
+    if let Some(shard) = &request.shard {
+        words.push(format!("--shard {shard}"));
+    }
+    if let Some(bug) = &request.plant_bug {
+        words.push(format!("--plant-bug {bug}"));
+    }
+    words.push(format!("--resume {}", results.display()));
+    words.join(" ")
+}
+
+/// Reports each failure (sorted) with its saved record; false when a record could not be saved.
 fn report_failures(
     result: &SweepResult,
-    records_dir: &Path,
+    saved: &BTreeMap<(PathBuf, u64), Result<PathBuf, String>>,
     plan: &SweepPlan,
     reporter: &mut dyn Reporter,
 ) -> bool {
     let mut records_ok = true;
     for run in result.failed() {
         let record = FailureRecord::from_summary(run, plan.plant_bug);
-        let saved = failure_record::write_new(records_dir, &record);
-        records_ok &= saved.is_ok();
+        let path = saved.get(&(run.file.clone(), run.seed));
+        records_ok &= path.is_none_or(|p| p.is_ok());
         reporter.event(&HarnessEvent::SweepFailure {
             run,
             record: &record,
-            saved: saved.as_deref().map_err(String::as_str),
+            saved: path.map(|p| p.as_deref().map_err(String::as_str)),
         });
     }
     for error in &result.errors {

@@ -55,7 +55,8 @@ pub enum HarnessEvent<'a> {
     SweepFailure {
         run: &'a RunSummary,
         record: &'a FailureRecord,
-        saved: Result<&'a Path, &'a str>,
+        /// `None`: recorded by the interrupted sweep this one resumes.
+        saved: Option<Result<&'a Path, &'a str>>,
     },
     /// A sweep run that could not be carried out.
     SweepRunError { error: &'a SweepError },
@@ -64,6 +65,10 @@ pub enum HarnessEvent<'a> {
         result: &'a SweepResult,
         plan: &'a SweepPlan,
         wall_s: f64,
+        /// The result file (one JSON line per run).
+        results: Option<&'a Path>,
+        /// The command that finishes an interrupted sweep.
+        resume: Option<&'a str>,
     },
     /// `rpsim repro`: the replayed run and how it compares with the record.
     Reproduced {

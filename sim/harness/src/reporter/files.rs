@@ -36,12 +36,12 @@ impl ReportFiles {
         self.junit.is_some() || self.summary.is_some()
     }
 
-    fn write_summaries(&self, runs: &[RunSummary]) -> Result<(), String> {
+    fn write_summaries(&self, runs: &[RunSummary], note: Option<&str>) -> Result<(), String> {
         if let Some(path) = &self.junit {
-            super::junit::write(path, runs)?;
+            super::junit::write(path, runs, note)?;
         }
         if let Some(path) = &self.summary {
-            super::summary::write(path, runs)?;
+            super::summary::write(path, runs, note)?;
         }
         Ok(())
     }
@@ -65,11 +65,18 @@ impl Reporter for ReportFiles {
                     self.remember(written);
                 }
                 let summaries: Vec<RunSummary> = runs.iter().map(RunSummary::from_run).collect();
-                let written = self.write_summaries(&summaries);
+                let written = self.write_summaries(&summaries, None);
                 self.remember(written);
             }
-            HarnessEvent::SweepFinished { result, .. } => {
-                let written = self.write_summaries(&result.kept);
+            HarnessEvent::SweepFinished { result, plan, .. } => {
+                let note = result.interrupted.then(|| {
+                    format!(
+                        "interrupted after {} of {} runs; only the runs listed ran",
+                        result.runs_done,
+                        plan.runs_total()
+                    )
+                });
+                let written = self.write_summaries(&result.kept, note.as_deref());
                 self.remember(written);
             }
             _ => {}

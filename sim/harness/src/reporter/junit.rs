@@ -18,7 +18,13 @@ pub fn case_name(run: &RunSummary) -> String {
 
 /// Builds the report; runs keep their order.
 pub fn build(runs: &[RunSummary]) -> Report {
-    let mut suite = TestSuite::new(SUITE_NAME);
+    build_noted(runs, None)
+}
+
+/// Builds the report; `note` (an interrupted sweep) is appended to the suite's name.
+pub fn build_noted(runs: &[RunSummary], note: Option<&str>) -> Report {
+    let name = note.map_or(SUITE_NAME.to_string(), |n| format!("{SUITE_NAME} ({n})"));
+    let mut suite = TestSuite::new(name);
     for run in runs {
         suite.add_test_case(test_case(run));
     }
@@ -56,8 +62,8 @@ fn test_case(run: &RunSummary) -> TestCase {
 }
 
 /// Writes the report to `path`.
-pub fn write(path: &Path, runs: &[RunSummary]) -> Result<(), String> {
-    let text = build(runs)
+pub fn write(path: &Path, runs: &[RunSummary], note: Option<&str>) -> Result<(), String> {
+    let text = build_noted(runs, note)
         .to_string()
         .map_err(|e| format!("cannot serialise the JUnit report: {e}"))?;
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))

@@ -95,10 +95,24 @@ pub fn html(runs: &[RunSummary]) -> String {
     out
 }
 
-/// Writes HTML when `path` ends in `.html`, Markdown otherwise.
-pub fn write(path: &Path, runs: &[RunSummary]) -> Result<(), String> {
+/// Writes HTML when `path` ends in `.html`, Markdown otherwise; `note` (such as "interrupted
+/// after 40 of 100 runs") goes right under the title.
+pub fn write(path: &Path, runs: &[RunSummary], note: Option<&str>) -> Result<(), String> {
     let is_html = path.extension().is_some_and(|ext| ext == "html");
-    let text = if is_html { html(runs) } else { markdown(runs) };
+    let mut text = if is_html { html(runs) } else { markdown(runs) };
+    if let Some(note) = note {
+        let (title_end, inserted) = if is_html {
+            (
+                "</h1>\n",
+                format!("<p><strong>{}</strong></p>\n", escape_html(note)),
+            )
+        } else {
+            ("# rpsim summary\n\n", format!("**{note}**\n\n"))
+        };
+        if let Some(at) = text.find(title_end) {
+            text.insert_str(at + title_end.len(), &inserted);
+        }
+    }
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 

@@ -3,9 +3,10 @@
 //! re-exports only.
 
 pub mod failure_record;
+pub mod results;
 pub mod schedule;
 
 pub use schedule::{
-    run_sweep, SeedRange, Shard, SweepError, SweepPlan, SweepResult, JOBS_MAX, RUNS_KEPT_MAX,
-    SEED_SPAN_MAX,
+    run_sweep, run_sweep_plainly, RunDone, SeedRange, Shard, SweepError, SweepHooks, SweepPlan,
+    SweepResult, JOBS_MAX, RUNS_KEPT_MAX, SEED_SPAN_MAX,
 };

@@ -7,6 +7,7 @@ use crate::runner::guard::run_guarded;
 use crate::runner::summary::RunSummary;
 use crate::runner::{RunFailure, RunOptions};
 use rpsim_export::planted::PlantedBug;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -148,6 +149,10 @@ pub struct SweepResult {
     pub errors: Vec<SweepError>,
     /// True when `fail_fast` left part of the plan unrun.
     pub stopped_early: bool,
+    /// True when an interrupt (SIGINT, SIGTERM) left part of the plan unrun.
+    pub interrupted: bool,
+    /// Runs skipped because an earlier sweep being resumed had done them.
+    pub runs_skipped: u64,
 }
 
 impl SweepResult {
@@ -161,8 +166,46 @@ struct Collected {
     errors: Vec<(usize, SweepError)>,
 }
 
-/// Runs the plan. `on_done(passed)` is called after each run (for a progress bar; any thread).
-pub fn run_sweep(plan: &SweepPlan, on_done: &(dyn Fn(bool) + Sync)) -> Result<SweepResult, String> {
+/// How one finished run ended, as handed to [`SweepHooks::on_done`].
+#[derive(Clone, Copy, Debug)]
+pub enum RunDone<'a> {
+    /// The run was carried out and checked.
+    Ran(&'a RunSummary),
+    /// The run could not be carried out.
+    Error(&'a SweepError),
+}
+
+impl RunDone<'_> {
+    /// True when the run was carried out and every check passed.
+    pub fn passed(&self) -> bool {
+        matches!(self, RunDone::Ran(run) if run.passed())
+    }
+}
+
+/// What a sweep tells its caller while it runs, and what the caller can tell it.
+pub struct SweepHooks<'a> {
+    /// Called after each run, on the worker thread that ran it, in completion order (for
+    /// progress, result files and failure records written as they are found).
+    pub on_done: &'a (dyn Fn(&RunDone<'_>) + Sync),
+    /// Set (by a signal handler) to stop scheduling runs; runs in flight finish.
+    pub interrupt: &'a AtomicBool,
+    /// (file index, seed) pairs already run by an earlier, interrupted sweep: skipped.
+    pub already_done: &'a BTreeSet<(usize, u64)>,
+}
+
+/// Runs the plan with no hooks: no progress, no interrupt, nothing skipped.
+pub fn run_sweep_plainly(plan: &SweepPlan) -> Result<SweepResult, String> {
+    let never = AtomicBool::new(false);
+    let hooks = SweepHooks {
+        on_done: &|_| {},
+        interrupt: &never,
+        already_done: &BTreeSet::new(),
+    };
+    run_sweep(plan, &hooks)
+}
+
+/// Runs the plan, calling `hooks.on_done` after each run.
+pub fn run_sweep(plan: &SweepPlan, hooks: &SweepHooks<'_>) -> Result<SweepResult, String> {
     let total = plan.runs_total();
     if plan.keep_passed && total > RUNS_KEPT_MAX {
         return Err(format!(
@@ -172,32 +215,14 @@ pub fn run_sweep(plan: &SweepPlan, on_done: &(dyn Fn(bool) + Sync)) -> Result<Sw
     let jobs = plan.jobs.clamp(1, JOBS_MAX);
     let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
-    let passed = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
+    let counts = Counts::default();
     let collected = Mutex::new(Collected {
         kept: Vec::new(),
         errors: Vec::new(),
     });
     std::thread::scope(|scope| {
         for _ in 0..jobs {
-            scope.spawn(|| loop {
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let index = next.fetch_add(1, Ordering::SeqCst);
-                if index >= total {
-                    break;
-                }
-                let (file_index, seed) = plan.pair(index);
-                let ok = run_one(plan, file_index, seed, &collected);
-                done.fetch_add(1, Ordering::SeqCst);
-                if ok {
-                    passed.fetch_add(1, Ordering::SeqCst);
-                } else if plan.fail_fast {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                on_done(ok);
-            });
+            scope.spawn(|| worker(plan, hooks, &next, &stop, &counts, &collected));
         }
     });
     let Collected {
@@ -206,19 +231,69 @@ pub fn run_sweep(plan: &SweepPlan, on_done: &(dyn Fn(bool) + Sync)) -> Result<Sw
     } = collected.into_inner().expect("no worker panicked");
     kept.sort_by_key(|(file, run)| (*file, run.seed));
     errors.sort_by_key(|(file, error)| (*file, error.seed));
-    let runs_done = done.into_inner();
-    assert!(runs_done <= total);
+    let runs_done = counts.done.into_inner();
+    let runs_skipped = counts.skipped.into_inner();
+    assert!(runs_done + runs_skipped <= total);
+    let interrupted = hooks.interrupt.load(Ordering::SeqCst);
     Ok(SweepResult {
         runs_done,
-        passed: passed.into_inner(),
+        passed: counts.passed.into_inner(),
         kept: kept.into_iter().map(|(_, run)| run).collect(),
         errors: errors.into_iter().map(|(_, error)| error).collect(),
-        stopped_early: runs_done < total,
+        stopped_early: !interrupted && runs_done + runs_skipped < total,
+        interrupted: interrupted && runs_done + runs_skipped < total,
+        runs_skipped,
     })
 }
 
-/// Runs one pair and stores what must be kept; true when it passed.
-fn run_one(plan: &SweepPlan, file_index: usize, seed: u64, collected: &Mutex<Collected>) -> bool {
+#[derive(Default)]
+struct Counts {
+    done: AtomicU64,
+    passed: AtomicU64,
+    skipped: AtomicU64,
+}
+
+/// One worker: takes the next pair until the plan is done, stopped or interrupted.
+fn worker(
+    plan: &SweepPlan,
+    hooks: &SweepHooks<'_>,
+    next: &AtomicU64,
+    stop: &AtomicBool,
+    counts: &Counts,
+    collected: &Mutex<Collected>,
+) {
+    let total = plan.runs_total();
+    for _ in 0..total {
+        if stop.load(Ordering::SeqCst) || hooks.interrupt.load(Ordering::SeqCst) {
+            break;
+        }
+        let index = next.fetch_add(1, Ordering::SeqCst);
+        if index >= total {
+            break;
+        }
+        let (file_index, seed) = plan.pair(index);
+        if hooks.already_done.contains(&(file_index, seed)) {
+            counts.skipped.fetch_add(1, Ordering::SeqCst);
+            continue;
+        }
+        let ok = run_one(plan, file_index, seed, hooks, collected);
+        counts.done.fetch_add(1, Ordering::SeqCst);
+        if ok {
+            counts.passed.fetch_add(1, Ordering::SeqCst);
+        } else if plan.fail_fast {
+            stop.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Runs one pair, reports it and stores what must be kept; true when it passed.
+fn run_one(
+    plan: &SweepPlan,
+    file_index: usize,
+    seed: u64,
+    hooks: &SweepHooks<'_>,
+    collected: &Mutex<Collected>,
+) -> bool {
     let file = &plan.files[file_index];
     let options = RunOptions {
         seed: Some(seed),
@@ -227,6 +302,7 @@ fn run_one(plan: &SweepPlan, file_index: usize, seed: u64, collected: &Mutex<Col
     match run_guarded(file, &options, plan.plant_bug) {
         Ok(summary) => {
             let ok = summary.passed();
+            (hooks.on_done)(&RunDone::Ran(&summary));
             if !ok || plan.keep_passed {
                 collected
                     .lock()
@@ -246,6 +322,7 @@ fn run_one(plan: &SweepPlan, file_index: usize, seed: u64, collected: &Mutex<Col
                 seed,
                 message,
             };
+            (hooks.on_done)(&RunDone::Error(&error));
             collected
                 .lock()
                 .expect("no worker panicked")

@@ -38,11 +38,12 @@ pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
             }
             r.say(&format!("    reproduce: {}", one_line(&record.repro)));
             match saved {
-                Ok(path) => {
+                Some(Ok(path)) => {
                     let line = format!("    record: {} (rpsim repro {0})", path.display());
                     r.say(&one_line(&line));
                 }
-                Err(message) => r.warn(&block(&format!("error: {message}"))),
+                Some(Err(message)) => r.warn(&block(&format!("error: {message}"))),
+                None => r.say("    record: written by the interrupted sweep this one resumed"),
             }
         }
         HarnessEvent::SweepRunError { error } => {
@@ -58,7 +59,17 @@ pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
             result,
             plan,
             wall_s,
-        } => finished(r, result, plan, *wall_s),
+            results,
+            resume,
+        } => {
+            finished(r, result, plan, *wall_s);
+            if let Some(path) = results {
+                r.say(&one_line(&format!("results: {}", path.display())));
+            }
+            if let (true, Some(resume)) = (result.interrupted, resume) {
+                r.say(&format!("resume: {}", one_line(resume)));
+            }
+        }
         _ => return false,
     }
     true
@@ -95,6 +106,19 @@ fn finished(r: &mut HumanReporter, result: &SweepResult, plan: &SweepPlan, wall_
     let failed = result.failed().count();
     if result.stopped_early {
         r.say("stopped after the first failure (--fail-fast)");
+    }
+    if result.interrupted {
+        r.say(&format!(
+            "INTERRUPTED after {} of {} runs: the failures so far are recorded",
+            result.runs_done,
+            plan.runs_total()
+        ));
+    }
+    if result.runs_skipped > 0 {
+        r.say(&format!(
+            "resumed: {} runs were done by the earlier sweep and are counted below",
+            result.runs_skipped
+        ));
     }
     let per_s = |count: f64| if wall_s > 0.0 { count / wall_s } else { 0.0 };
     let runs_per_s = per_s(result.runs_done as f64);
