@@ -21,6 +21,7 @@ fn request(seed: u64, check: Option<&str>) -> Request {
         check: check.map(|c| FailureSignature::parse(c).expect("selector")),
         runs_max: 600,
         time_max: None,
+        interrupt: None,
         name: None,
     }
 }

@@ -55,6 +55,7 @@ pub fn call(args: &CrashpointsArgs, reporter: &mut Fanout) -> Outcome {
         modes: args.mode.modes(),
         points_max: args.max_points,
         stride: args.stride,
+        interrupt: Some(crate::interrupt::install()),
     };
     rpsim_harness::commands::crashpoints::crashpoints(&args.scenarios, &options, reporter)
 }

@@ -51,6 +51,7 @@ pub fn call(args: MinimizeArgs, reporter: &mut Fanout) -> Outcome {
         max_seconds: args.max_seconds,
         name: args.name,
         promote: args.promote,
+        interrupt: Some(crate::interrupt::install()),
     };
     run(&request, reporter)
 }

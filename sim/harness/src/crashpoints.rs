@@ -45,6 +45,8 @@ pub struct CrashPointsSummary {
     /// Points not tried because `points_max` was reached.
     pub points_skipped: u64,
     pub violations: Vec<CrashPointViolation>,
+    /// An interrupt stopped the enumeration (the points not tried are in `points_skipped`).
+    pub interrupted: bool,
 }
 
 /// Counts target operations per export (first timeline entry of each name).
@@ -76,6 +78,8 @@ pub struct CrashPointsOptions {
     pub points_max: u64,
     /// Try every `stride`-th operation of each export (1 = all; the last one is always tried).
     pub stride: u64,
+    /// Set by a signal handler: stop trying points, keep the violations found.
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Default for CrashPointsOptions {
@@ -85,6 +89,7 @@ impl Default for CrashPointsOptions {
             modes: ALL_MODES.to_vec(),
             points_max: CRASH_POINTS_MAX,
             stride: 1,
+            interrupt: None,
         }
     }
 }
@@ -127,6 +132,11 @@ pub fn run_crash_points(
     for (export, ops) in summary.ops_per_export.clone() {
         for after_ops in (1..=ops).filter(|i| i % stride == 0 || *i == ops) {
             for &mode in modes {
+                if interrupted(options) {
+                    summary.interrupted = true;
+                    summary.points_skipped += 1;
+                    continue;
+                }
                 if summary.points_tried >= points_max {
                     summary.points_skipped += 1;
                     continue;
@@ -151,6 +161,13 @@ pub fn run_crash_points(
     }
     assert!(summary.points_tried <= points_max);
     Ok(summary)
+}
+
+fn interrupted(options: &CrashPointsOptions) -> bool {
+    options
+        .interrupt
+        .as_deref()
+        .is_some_and(|flag| flag.load(std::sync::atomic::Ordering::SeqCst))
 }
 
 /// Runs one crash point; returns what broke (empty when the point is fine).

@@ -21,6 +21,7 @@ pub fn crashpoints(
         }
     };
     let (mut tried, mut violations, mut not_runnable) = (0u64, 0usize, 0usize);
+    let mut interrupted = false;
     for file in &files {
         match run_crash_points(file, options) {
             Ok(summary) => {
@@ -30,6 +31,10 @@ pub fn crashpoints(
                 });
                 tried += summary.points_tried;
                 violations += summary.violations.len();
+                if summary.interrupted {
+                    interrupted = true;
+                    break;
+                }
             }
             Err(failure) => {
                 not_runnable += 1;
@@ -42,7 +47,9 @@ pub fn crashpoints(
         violations,
         not_runnable,
     });
-    if not_runnable > 0 {
+    if interrupted {
+        Outcome::Interrupted
+    } else if not_runnable > 0 {
         Outcome::BadInput
     } else {
         Outcome::checks(violations > 0)

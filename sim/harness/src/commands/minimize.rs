@@ -30,6 +30,8 @@ pub struct MinimizeRequest {
     pub max_seconds: Option<u64>,
     pub name: Option<String>,
     pub promote: bool,
+    /// Set by the caller's signal handler: stop and write the smallest scenario so far.
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Minimizes, reporting to `reporter`: passed when minimized, a failed check when nothing
@@ -80,6 +82,9 @@ pub fn run(request: &MinimizeRequest, reporter: &mut dyn Reporter) -> Outcome {
             what: "minimized scenario",
         });
     }
+    if minimized.spent == Some(crate::minimize::probe::BudgetSpent::Interrupted) {
+        return Outcome::Interrupted;
+    }
     Outcome::Passed
 }
 
@@ -110,6 +115,7 @@ fn search_request(request: &MinimizeRequest) -> Result<Request, String> {
         check,
         runs_max: request.max_runs,
         time_max: request.max_seconds.map(Duration::from_secs),
+        interrupt: request.interrupt.clone(),
         name: request.name.clone(),
     })
 }

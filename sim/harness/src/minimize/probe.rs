@@ -2,7 +2,8 @@
 //! path as `rpsim run`, with or without the planted bug, panics caught, every answer cached by
 //! the candidate's text, and a budget of runs (and optionally wall time) that ends the search.
 //! Owns the budget and the cache; it must never change a candidate, and the wall-time budget is
-//! the only thing here that depends on the machine (it is off unless asked for).
+//! the only thing here that depends on the machine (it is off unless asked for), besides an
+//! interrupt, which ends the search like a spent budget.
 
 use super::signature::{self, FailureSignature, Verdict};
 use crate::runner::guard::{guarded, Guarded};
@@ -12,6 +13,8 @@ use rpsim_scenario::model::Scenario;
 use rpsim_world::observe::RandomDecision;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Why the search stopped early.
@@ -19,6 +22,8 @@ use std::time::{Duration, Instant};
 pub enum BudgetSpent {
     Runs(u64),
     Time(Duration),
+    /// SIGINT or SIGTERM: the smallest scenario so far is still written.
+    Interrupted,
 }
 
 /// The candidate runner of one minimization.
@@ -29,6 +34,7 @@ pub struct Probe {
     wanted: FailureSignature,
     runs_max: u64,
     time_max: Option<Duration>,
+    interrupt: Option<Arc<AtomicBool>>,
     started: Instant,
     runs: u64,
     spent: Option<BudgetSpent>,
@@ -43,6 +49,7 @@ impl Probe {
         wanted: FailureSignature,
         runs_max: u64,
         time_max: Option<Duration>,
+        interrupt: Option<Arc<AtomicBool>>,
     ) -> Probe {
         assert!(runs_max > 0, "a budget of at least one run");
         Probe {
@@ -51,6 +58,7 @@ impl Probe {
             wanted,
             runs_max,
             time_max,
+            interrupt,
             started: Instant::now(),
             runs: 0,
             spent: None,
@@ -121,7 +129,13 @@ impl Probe {
         if self.spent.is_some() {
             return false;
         }
-        if self.runs >= self.runs_max {
+        if self
+            .interrupt
+            .as_deref()
+            .is_some_and(|i| i.load(Ordering::SeqCst))
+        {
+            self.spent = Some(BudgetSpent::Interrupted);
+        } else if self.runs >= self.runs_max {
             self.spent = Some(BudgetSpent::Runs(self.runs_max));
         } else if let Some(limit) = self.time_max {
             if self.started.elapsed() >= limit {

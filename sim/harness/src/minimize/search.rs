@@ -31,6 +31,8 @@ pub struct Request {
     pub check: Option<FailureSignature>,
     pub runs_max: u64,
     pub time_max: Option<Duration>,
+    /// Set by a signal handler: stop and keep the smallest scenario found so far.
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// Name of the minimized scenario; default derived from the original and the seed.
     pub name: Option<String>,
 }
@@ -129,6 +131,7 @@ pub fn minimize(request: &Request) -> Result<Minimized, MinimizeError> {
         wanted.clone(),
         request.runs_max,
         request.time_max,
+        request.interrupt.clone(),
     );
     if !probe.reproduces(&explicit) {
         let verdict = super::probe::run_once(&request.file, &explicit, None, request.bug, None);
@@ -143,10 +146,11 @@ pub fn minimize(request: &Request) -> Result<Minimized, MinimizeError> {
         "shrinking keeps only reproducing candidates"
     );
     let after = super::size::measure(&minimized);
+    let interrupted = probe.spent() == Some(&BudgetSpent::Interrupted);
     let also_at_seeds = VERIFY_SEEDS
         .iter()
         .copied()
-        .filter(|&seed| reproduces_at(request, &minimized, seed, &wanted))
+        .filter(|&seed| !interrupted && reproduces_at(request, &minimized, seed, &wanted))
         .collect();
     let yaml = render(request, &minimized, &wanted, before, after);
     Ok(Minimized {

@@ -79,6 +79,7 @@ fn minimize_twice(scenario: &str, bug: PlantedBug, check: &str) {
         check: None,
         runs_max: rpsim_harness::minimize::RUNS_MAX_DEFAULT,
         time_max: None,
+        interrupt: None,
         name: None,
     };
     let previous_hook = std::panic::take_hook();

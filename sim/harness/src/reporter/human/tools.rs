@@ -74,7 +74,12 @@ fn crash_points(r: &mut HumanReporter, summary: &CrashPointsSummary, points_max:
         summary.violations.len()
     );
     r.say(&one_line(&line));
-    if summary.points_skipped > 0 {
+    if summary.interrupted {
+        r.say(&format!(
+            "     INTERRUPTED: {} points not tried; the violations found so far are listed",
+            summary.points_skipped
+        ));
+    } else if summary.points_skipped > 0 {
         r.say(&format!(
             "     {} more points not tried: the limit is {points_max} per scenario (--max-points)",
             summary.points_skipped
@@ -119,6 +124,10 @@ fn minimized_lines(
             "  budget reached: {n} runs (--max-runs); the result is smaller but may not be \
              minimal"
         )),
+        Some(BudgetSpent::Interrupted) => r.say(
+            "  INTERRUPTED: the smallest scenario found so far is written; it is not verified \
+             at other seeds and may not be minimal",
+        ),
         Some(BudgetSpent::Time(limit)) => r.say(&format!(
             "  budget reached: {} s (--max-seconds); the result is smaller but may not be \
              minimal, and depends on this machine's speed",
