@@ -7,9 +7,7 @@
 use super::config::{RunConfig, RunOutcome};
 use super::state::{Event, Run};
 use crate::faults::draw_random_faults;
-use crate::observe::{
-    EventKind, EventObserver, NoObserver, RandomDecision, RunView, StopAfterOps,
-};
+use crate::observe::{EventKind, EventObserver, NoObserver, RandomDecision, RunView, StopAfterOps};
 use crate::rng::Streams;
 use crate::run_error::{RunError, EVENTS_MAX};
 use rpsim_scenario::model::Scenario;
