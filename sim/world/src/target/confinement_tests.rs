@@ -3,7 +3,7 @@
 //! holds only virtual paths, identical across temporary directories.
 
 use super::test_support::{entries, p, target, write_file, MIB};
-use super::{SimTarget, TargetOp};
+use super::TargetOp;
 use rpsim_export::target::{DirProbe, ExportTarget, FileHandle};
 use std::io;
 
