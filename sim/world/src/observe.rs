@@ -3,7 +3,7 @@
 //! export job right after its n-th target operation (a crash point). Owns these types and the
 //! per-event view; it must never change the world, the service or the target.
 
-use crate::run::ExportRecord;
+use crate::export_record::ExportRecord;
 use crate::target::{SimTarget, TargetOp};
 use crate::world::World;
 use rpsim_export::service::ExportService;

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Bound on rejection rounds in [`below`]; each round fails with probability < 1/2.
-const REJECTION_ROUNDS_MAX: u32 = 64;
+pub const REJECTION_ROUNDS_MAX: u32 = 64;
 
 /// The stream factory of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! seconds between `start` and `stop`, choosing blocks by pattern (sequential, random, hot spot)
 //! from its own stream `workload/<group>/<vm>/<disk>` (`workload/<group>/shared/<disk>` for a
 //! shared disk). Owns block choice and pacing; it must never schedule events or look at the
-//! export (writes go on while exports run; run.rs decides when a write happens).
+//! export (writes go on while exports run; `run` decides when a write happens).
 
 use crate::rng::{below, chance};
 use rand_chacha::ChaCha8Rng;

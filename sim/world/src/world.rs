@@ -1,7 +1,7 @@
 //! The simulated cluster: hosts, VM groups, VMs and their disks, the reference point registry,
 //! and the operations the timeline and faults apply to them. Owns the live state and the
 //! scenario-name → object lookups; it must never schedule events or call the export job
-//! (run.rs decides when things happen, source.rs answers the job).
+//! (`run` decides when things happen, `source` answers the job).
 
 use crate::disk::SimDisk;
 use crate::ids;
@@ -240,22 +240,7 @@ impl World {
     fn fill(&mut self, scenario: &Scenario) -> Result<(), WorldError> {
         let streams = Streams::new(self.seed);
         let mut random_blocks_total = 0u64;
-        let mut fills: Vec<(usize, &model::Fill)> = Vec::new();
-        for group in &scenario.vm_groups {
-            for vm in &group.vms {
-                for disk in &vm.disks {
-                    let name = format!("{}/{}", vm.name, disk.name);
-                    fills.extend(self.disk_index(&group.name, &name).map(|i| (i, &disk.fill)));
-                }
-            }
-            for shared in &group.shared_disks {
-                fills.extend(
-                    self.disk_index(&group.name, &shared.name)
-                        .map(|i| (i, &shared.fill)),
-                );
-            }
-        }
-        for (index, fill) in fills {
+        for (index, fill) in self.fills(scenario) {
             let stream_name = self.stream_name("fill", index);
             let disk = &mut self.disks[index];
             let blocks = fill.allocated.bytes().div_ceil(disk.sim.block_size_bytes());
@@ -273,20 +258,7 @@ impl World {
                             ),
                         });
                     }
-                    for run in &fill.blocks {
-                        let end = run.end().filter(|end| *end <= disk.sim.block_count());
-                        let end = end.ok_or_else(|| WorldError::BadDisk {
-                            disk: disk.name.clone(),
-                            reason: format!(
-                                "fill block run [{}, {}] is outside the disk",
-                                run.first(),
-                                run.count()
-                            ),
-                        })?;
-                        for block in run.first()..end {
-                            fill_block(disk, block)?;
-                        }
-                    }
+                    fill_explicit(disk, fill)?;
                 }
                 FillLayout::Random => {
                     random_blocks_total += blocks;
@@ -307,6 +279,27 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// Every disk's index and fill, in scenario order (each VM's own disks, then the group's
+    /// shared disks).
+    fn fills<'a>(&self, scenario: &'a Scenario) -> Vec<(usize, &'a model::Fill)> {
+        let mut fills: Vec<(usize, &model::Fill)> = Vec::new();
+        for group in &scenario.vm_groups {
+            for vm in &group.vms {
+                for disk in &vm.disks {
+                    let name = format!("{}/{}", vm.name, disk.name);
+                    fills.extend(self.disk_index(&group.name, &name).map(|i| (i, &disk.fill)));
+                }
+            }
+            for shared in &group.shared_disks {
+                fills.extend(
+                    self.disk_index(&group.name, &shared.name)
+                        .map(|i| (i, &shared.fill)),
+                );
+            }
+        }
+        fills
     }
 
     /// `<prefix>/<group>/<vm>/<disk>` for a VM's own disk, `<prefix>/<group>/shared/<disk>`
@@ -465,6 +458,14 @@ impl World {
             members: Vec::new(),
             disks: Vec::new(),
         };
+        self.freeze_members(group, &mut point);
+        self.refpoints.add(point);
+        Ok(collection_id)
+    }
+
+    /// Records each member VM of `group` (not removed) in `point`, freezing each distinct disk
+    /// once (a shared disk once).
+    fn freeze_members(&mut self, group: usize, point: &mut RefPoint) {
         let members: Vec<usize> = self.groups[group]
             .vms
             .iter()
@@ -498,8 +499,6 @@ impl World {
             }
             point.members.push(member);
         }
-        self.refpoints.add(point);
-        Ok(collection_id)
     }
 
     /// `DestroyReferencePoint` by scenario name: (return code, destroyed `CollectionID`s).
@@ -593,6 +592,25 @@ fn choose_distinct(rng: &mut impl rand::RngCore, n: u64, count: u64) -> Vec<u64>
     }
     chosen.sort_unstable();
     chosen
+}
+
+/// An explicit fill: exactly the listed block runs, each inside the disk.
+fn fill_explicit(disk: &mut VirtualDisk, fill: &model::Fill) -> Result<(), WorldError> {
+    for run in &fill.blocks {
+        let end = run.end().filter(|end| *end <= disk.sim.block_count());
+        let end = end.ok_or_else(|| WorldError::BadDisk {
+            disk: disk.name.clone(),
+            reason: format!(
+                "fill block run [{}, {}] is outside the disk",
+                run.first(),
+                run.count()
+            ),
+        })?;
+        for block in run.first()..end {
+            fill_block(disk, block)?;
+        }
+    }
+    Ok(())
 }
 
 /// One block of an initial fill, refused once the disk's history is full.

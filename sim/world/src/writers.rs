@@ -4,7 +4,7 @@
 //! must never issue writes.
 
 use crate::rng::Streams;
-use crate::run::RunError;
+use crate::run_error::RunError;
 use crate::workload::Writer;
 use crate::world::World;
 use rpsim_scenario::model::Scenario;

@@ -1,5 +1,6 @@
-//! End-to-end runs of the world: determinism of the trace across directories and seeds, cost of
-//! a huge sparse disk, and exports driven through the real export job.
+//! The integration tests of rpsim-world, one binary: end-to-end runs of the world through its
+//! one entry point ([`rpsim_world::run`]): determinism of the trace across directories and seeds,
+//! cost of a huge sparse disk, and exports driven through the real export job.
 
 use rpsim_export::source::ExportSource;
 use rpsim_scenario::model::Scenario;

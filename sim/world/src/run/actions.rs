@@ -1,0 +1,144 @@
+//! The timeline actions that talk to the world's reference points and to the export service:
+//! `create_reference_point`, `destroy_reference_point`, `remove_associated_data`, `export` (the
+//! call, its trace record and its [`ExportRecord`]) and `request_state_change`. Owns carrying
+//! these out and tracing them; it must never step a job (it only schedules steps) or decide
+//! when an action happens.
+
+use super::state::Run;
+use crate::call;
+use crate::export_record::ExportRecord;
+use crate::run_error::RunError;
+use rpsim_export::guid::Guid;
+use rpsim_export::service::CallResult;
+use rpsim_export::wmi::{return_code, RequestedState};
+use rpsim_scenario::model;
+
+impl Run<'_> {
+    pub(super) fn create_reference_point(&mut self, create: &model::CreateReferencePoint) {
+        let result = self.world.create_reference_point(
+            &create.name,
+            &create.group,
+            create.reference_point_type,
+            create.consistency,
+            self.now_ns,
+        );
+        let outcome = match result {
+            Ok(id) => format!("collection_id={id}"),
+            Err(code) => format!("return_code={code}"),
+        };
+        let detail = format!("name={} group={} {outcome}", create.name, create.group);
+        self.trace
+            .record(self.now_ns, "create_reference_point", detail);
+    }
+
+    /// Destroys reference point `name` (and what goes with it), traced as `kind`.
+    pub(super) fn destroy(&mut self, name: &str, kind: &str) {
+        let (code, gone) = self.world.destroy_reference_point(name);
+        let gone: Vec<String> = gone.iter().map(Guid::to_string).collect();
+        let detail = format!(
+            "name={name} return_code={code} destroyed=[{}]",
+            gone.join(",")
+        );
+        self.trace.record(self.now_ns, kind, detail);
+    }
+
+    /// Removes the log of reference point `name`, traced as `kind`.
+    pub(super) fn remove_log(&mut self, name: &str, kind: &str) {
+        let code = self.world.remove_associated_data(name);
+        self.trace
+            .record(self.now_ns, kind, format!("name={name} return_code={code}"));
+    }
+
+    pub(super) fn export(&mut self, export: &model::Export) -> Result<(), RunError> {
+        let built = call::build(&self.world, export);
+        let result = if self
+            .world
+            .hosts
+            .get(self.service_host)
+            .is_some_and(|h| h.down)
+        {
+            // Ours: the service's host is down, nothing answers the call.
+            CallResult {
+                return_code: return_code::SYSTEM_NOT_AVAILABLE,
+                job: None,
+                error: None,
+            }
+        } else {
+            let source = self.world.source();
+            self.service
+                .export_reference_point(&source, &built.call, self.now_ns)
+        };
+        let detail = format!(
+            "name={} reference_point={} base={} directory={} return_code={}",
+            export.name,
+            built.call.reference_point_collection,
+            built.call.base_reference_point_collection,
+            built.call.export_directory,
+            result.return_code
+        );
+        self.trace.record(self.now_ns, "export", detail);
+        let index = self.exports.len();
+        self.exports.push(ExportRecord {
+            name: export.name.clone(),
+            real_directory: self.target.real_path(&built.call.export_directory),
+            export_directory: built.call.export_directory.clone(),
+            call: built.call,
+            job_id: result.job,
+            result,
+            final_properties: None,
+            get_error: None,
+            get_error_ex: Vec::new(),
+            state_change_codes: Vec::new(),
+            reference_point: built.reference_point,
+            base: built.base,
+            finished_at_ns: None,
+        });
+        self.step_pending.push(false);
+        if self.exports[index].job_id.is_some() {
+            self.schedule_step(index, self.now_ns)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn request_state_change(
+        &mut self,
+        change: &model::RequestStateChange,
+    ) -> Result<(), RunError> {
+        let Some(index) = self.exports.iter().rposition(|e| e.name == change.export) else {
+            let detail = format!("export={} no such export yet; skipped", change.export);
+            self.trace
+                .record(self.now_ns, "request_state_change", detail);
+            return Ok(());
+        };
+        let Some(job) = self.exports[index].job_id else {
+            let detail = format!("export={} has no job; skipped", change.export);
+            self.trace
+                .record(self.now_ns, "request_state_change", detail);
+            return Ok(());
+        };
+        let requested = requested_state(change.state);
+        let timeout_ns = change.timeout.map_or(0, |t| t.ns());
+        let code = self
+            .service
+            .request_state_change(job, requested, timeout_ns, self.now_ns);
+        self.exports[index].state_change_codes.push(code);
+        let detail = format!(
+            "export={} state={requested:?} timeout_ns={timeout_ns} return_code={code}",
+            change.export
+        );
+        self.trace
+            .record(self.now_ns, "request_state_change", detail);
+        self.schedule_step(index, self.now_ns)
+    }
+}
+
+/// The WMI state a scenario's `request_state_change` asks for.
+fn requested_state(state: model::RequestedState) -> RequestedState {
+    match state {
+        model::RequestedState::Start => RequestedState::Start,
+        model::RequestedState::Suspend => RequestedState::Suspend,
+        model::RequestedState::Terminate => RequestedState::Terminate,
+        model::RequestedState::Kill => RequestedState::Kill,
+        model::RequestedState::Service => RequestedState::Service,
+    }
+}

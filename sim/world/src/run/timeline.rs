@@ -1,0 +1,40 @@
+//! Dispatch of one timeline entry: the entry's single action goes to the module that owns it
+//! (reference point and export actions, faults, timeline writes); an entry without exactly one
+//! action is traced as `timeline_invalid` and skipped. Owns that dispatch; it must never carry
+//! out an action itself.
+
+use super::state::Run;
+use crate::run_error::RunError;
+use rpsim_scenario::model::Action;
+
+impl Run<'_> {
+    /// Carries out timeline entry `index`.
+    pub(super) fn timeline(&mut self, index: usize) -> Result<(), RunError> {
+        let scenario = self.scenario;
+        let entry = &scenario.timeline[index];
+        let actions = entry.actions();
+        let [action] = actions.as_slice() else {
+            let detail = format!("entry {index} has {} actions; skipped", actions.len());
+            self.trace.record(self.now_ns, "timeline_invalid", detail);
+            return Ok(());
+        };
+        match *action {
+            Action::CreateReferencePoint(create) => {
+                self.create_reference_point(create);
+                Ok(())
+            }
+            Action::Export(export) => self.export(export),
+            Action::RequestStateChange(change) => self.request_state_change(change),
+            Action::DestroyReferencePoint(r) => {
+                self.destroy(&r.reference_point, "destroy_reference_point");
+                Ok(())
+            }
+            Action::RemoveAssociatedData(r) => {
+                self.remove_log(&r.reference_point, "remove_associated_data");
+                Ok(())
+            }
+            Action::Fault(fault) => self.fault(fault),
+            Action::Write(write) => self.timeline_write(write),
+        }
+    }
+}

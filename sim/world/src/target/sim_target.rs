@@ -1,0 +1,131 @@
+//! [`SimTarget`]: the simulator's export storage, made of path confinement (`paths`), the
+//! storage model (`storage`), the open files (`files`) and the operations log (`ops_log`). Owns building it over a real
+//! root (counting the files already there) and what the run asks of it between job steps: sim
+//! time, elapsed time, the log, violations, fault injection. It must never perform a job's
+//! operation (see `file_ops` and `export_target`) or hand out the real root.
+
+use super::files::OpenFiles;
+use super::ops_log::{OpsLog, TargetOp};
+use super::paths::Confinement;
+use super::storage::{Storage, StorageSpec, TargetFault};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Entries the construction-time scan of the real root may visit.
+pub const SCAN_ENTRIES_MAX: usize = 100_000;
+
+/// The simulator's [`ExportTarget`](rpsim_export::target::ExportTarget); see the module
+/// documentation of [`crate::target`].
+#[derive(Debug)]
+pub struct SimTarget {
+    pub(super) paths: Confinement,
+    pub(super) storage: Storage,
+    pub(super) files: OpenFiles,
+    pub(super) ops: OpsLog,
+}
+
+impl SimTarget {
+    /// Wraps `real_root` (created if missing) as `/exports`. Files already in it count as used.
+    pub fn new(real_root: &Path, storage: StorageSpec) -> io::Result<SimTarget> {
+        if storage.bandwidth_bytes_per_s == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "export storage bandwidth must be positive",
+            ));
+        }
+        std::fs::create_dir_all(real_root)?;
+        let meta = std::fs::symlink_metadata(real_root)?;
+        if !meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "export storage root is not a directory",
+            ));
+        }
+        let used_bytes = scan_used_bytes(real_root)?;
+        Ok(SimTarget {
+            paths: Confinement::new(real_root),
+            storage: Storage::new(storage, used_bytes),
+            files: OpenFiles::new(),
+            ops: OpsLog::default(),
+        })
+    }
+
+    /// Tells the target the current sim time (operations are timed from it).
+    pub fn set_now(&mut self, now_ns: u64) {
+        self.storage.set_now(now_ns);
+    }
+
+    /// Sim time spent by operations since the last call; resets it.
+    pub fn take_elapsed_ns(&mut self) -> u64 {
+        self.storage.take_elapsed_ns()
+    }
+
+    /// Operations since the last call, in order; resets the log.
+    pub fn take_ops(&mut self) -> Vec<TargetOp> {
+        self.ops.take()
+    }
+
+    /// Operations not logged (since construction) because the log held [`OPS_LOG_MAX`](super::OPS_LOG_MAX) entries.
+    pub fn ops_dropped(&self) -> u64 {
+        self.ops.dropped()
+    }
+
+    /// Every refused path, as `operation path: reason` (virtual paths only).
+    pub fn violations(&self) -> &[String] {
+        self.paths.violations()
+    }
+
+    /// Violations not kept because [`VIOLATIONS_MAX`](super::VIOLATIONS_MAX) were already recorded.
+    pub fn violations_dropped(&self) -> u64 {
+        self.paths.violations_dropped()
+    }
+
+    /// Bytes of all files the target holds (including removed files still open).
+    pub fn used_bytes(&self) -> u64 {
+        self.storage.used_bytes()
+    }
+
+    /// The storage numbers in force (after any `Slow` fault).
+    pub fn storage(&self) -> StorageSpec {
+        self.storage.spec()
+    }
+
+    /// Where a virtual path strictly under `/exports` lives on disk; `None` for any path the
+    /// job would be refused.
+    pub fn real_path(&self, virtual_path: &str) -> Option<PathBuf> {
+        self.paths
+            .check(Path::new(virtual_path))
+            .ok()
+            .map(|r| r.real)
+    }
+
+    /// Applies `fault` from now on.
+    pub fn inject(&mut self, fault: TargetFault) {
+        self.storage.inject(fault);
+    }
+}
+
+/// Bytes of the regular files under `root`, without following links; bounded.
+fn scan_used_bytes(root: &Path) -> io::Result<u64> {
+    let mut used_bytes = 0u64;
+    let mut pending = vec![root.to_path_buf()];
+    let mut visited = 0usize;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            visited += 1;
+            if visited > SCAN_ENTRIES_MAX {
+                return Err(io::Error::other(format!(
+                    "export storage root holds more than {SCAN_ENTRIES_MAX} entries"
+                )));
+            }
+            let entry = entry?;
+            let meta = std::fs::symlink_metadata(entry.path())?;
+            if meta.is_dir() {
+                pending.push(entry.path());
+            } else if meta.is_file() {
+                used_bytes = used_bytes.saturating_add(meta.len());
+            }
+        }
+    }
+    Ok(used_bytes)
+}
