@@ -11,3 +11,4 @@ mod properties;
 mod qemu_cross_check;
 mod readme;
 mod sweep;
+mod terminal;
