@@ -1,9 +1,9 @@
 //! Restoring images: a chain yields each disk's bytes as of its last reference point, images
 //! stay sparse, and broken disk histories or unsafe output directories are refused.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use rpsim_restore::{restore_chain, RestoreError};
 use std::fs;
 use std::os::unix::fs::{FileExt, MetadataExt};

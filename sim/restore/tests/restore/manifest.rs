@@ -1,9 +1,9 @@
 //! Manifest verification: a complete export passes; anything that makes the directory differ
 //! from its manifest, or the manifest differ from the grammar, is refused with a reason.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use rpsim_restore::{verify_export, ReferencePointType, RestoreError};
 use std::fs;
 use std::path::Path;

@@ -1,9 +1,9 @@
 //! Log-file reader: valid logs round trip; every kind of damage is refused with a message that
 //! says what is wrong.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_restore::{read_log, RestoreError};
 use std::fs;
