@@ -43,7 +43,21 @@ pub enum RestoreError {
     Output { path: PathBuf, problem: String },
 }
 
+/// What a refusal means for the person who asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// The input was read and is not an intact, restorable export or chain (exit code 1).
+    NotIntact,
+    /// The input could not be used at all (exit code 2).
+    BadInput,
+}
+
 impl RestoreError {
+    /// Classifies the refusal.
+    pub fn class(&self) -> ErrorClass {
+        ErrorClass::NotIntact
+    }
+
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
         RestoreError::Io {
             action,

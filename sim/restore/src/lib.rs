@@ -14,7 +14,7 @@ pub mod plan;
 mod stream;
 
 pub use chain::verify_chain;
-pub use error::RestoreError;
+pub use error::{ErrorClass, RestoreError};
 pub use export::verify_export;
 pub use image::{DiskSummary, RestoreSummary};
 pub use logfile::{read_log, LogExtent, LogFile, LogHeader};
@@ -30,10 +30,29 @@ pub fn restore_chain(
     out_dir: &Path,
 ) -> Result<RestoreSummary, RestoreError> {
     image::check_out_dir(out_dir, export_dirs)?;
+    open_chain(export_dirs)?.restore_into(out_dir)
+}
+
+/// A verified chain, ready to restore.
+pub struct VerifiedChain {
+    export_dirs: Vec<PathBuf>,
+    pub manifests: Vec<ExportManifest>,
+    pub plan: plan::Plan,
+}
+
+/// Verifies the chain and plans its restore.
+pub fn open_chain(export_dirs: &[PathBuf]) -> Result<VerifiedChain, RestoreError> {
     let manifests = verify_chain(export_dirs)?;
     let plan = plan::plan_restore(&manifests)?;
-    image::check_out_dir(out_dir, export_dirs)?;
-    let summary = image::apply_plan(&plan, out_dir)?;
-    assert_eq!(summary.disks.len(), plan.disks.len());
-    Ok(summary)
+    Ok(VerifiedChain { export_dirs: export_dirs.to_vec(), manifests, plan })
+}
+
+impl VerifiedChain {
+    /// Writes the images into `out_dir`.
+    pub fn restore_into(&self, out_dir: &Path) -> Result<RestoreSummary, RestoreError> {
+        image::check_out_dir(out_dir, &self.export_dirs)?;
+        let summary = image::apply_plan(&self.plan, out_dir)?;
+        assert_eq!(summary.disks.len(), self.plan.disks.len());
+        Ok(summary)
+    }
 }

@@ -44,13 +44,6 @@ fn chain_refused(dirs: &[PathBuf]) -> String {
     }
 }
 
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
-}
-
 #[test]
 fn ordered_chain_is_accepted() {
     let root = tempfile::tempdir().unwrap();

@@ -39,13 +39,6 @@ fn refused(dirs: &[PathBuf], out: &Path) -> String {
     }
 }
 
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
-}
-
 #[test]
 fn chain_restores_each_disk_as_of_its_last_reference_point() {
     let root = tempfile::tempdir().unwrap();

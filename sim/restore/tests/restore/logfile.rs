@@ -32,13 +32,6 @@ fn refused(bytes: &[u8]) -> String {
     }
 }
 
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
-}
-
 #[test]
 fn valid_log_round_trips_header_and_extents() {
     let spec = sample();

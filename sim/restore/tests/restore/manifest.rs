@@ -22,19 +22,6 @@ fn refused(dir: &Path) -> String {
     }
 }
 
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
-}
-
-/// Rewrites the manifest with `edit` applied to its text before the `end` line, resealed.
-fn edit_manifest(dir: &Path, edit: impl Fn(String) -> String) {
-    let text = fs::read_to_string(dir.join("export.manifest")).unwrap();
-    let body = &text[..text.rfind("end ").unwrap()];
-    fs::write(dir.join("export.manifest"), seal(edit(body.to_string()))).unwrap();
-}
 
 #[test]
 fn complete_export_is_accepted_with_its_fields() {
