@@ -167,7 +167,10 @@ fn a_plain_file_is_not_an_export() {
     let root = tempfile::tempdir().unwrap();
     let path = root.path().join("f");
     fs::write(&path, b"x").unwrap();
-    assert_mentions(&refused(&path), "not a directory");
+    // Unusable input (exit code 2), not an incomplete export.
+    let err = verify_export(&path).unwrap_err();
+    assert!(matches!(err, RestoreError::Input { .. }), "{err}");
+    assert_mentions(&err.to_string(), "not a directory");
 }
 
 #[test]
