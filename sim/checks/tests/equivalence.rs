@@ -373,7 +373,7 @@ name: sixty-four-tib-disk
 description: The largest legal disk, with a little data.
 hosts:
   - name: host-a
-storage: { capacity: 64MiB, bandwidth: 100MiB/s, latency: 100us }
+storage: { capacity: 1GiB, bandwidth: 100MiB/s, latency: 100us }
 vm_groups:
   - name: big
     vms:
