@@ -13,3 +13,4 @@ mod links;
 mod out_dir;
 mod sizes;
 mod sparse;
+mod extent_map;
