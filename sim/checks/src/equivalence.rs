@@ -1,10 +1,12 @@
 //! Restore equivalence, the main correctness oracle: a restored raw image must equal the
 //! world's disk as of a reference point, byte for byte, with zeros everywhere the disk has no
-//! allocated extent. Owns the comparison and the writing of reference images; it reads in
+//! allocated extent. Owns the comparison (of an image, or of a chain's extent map for disks too
+//! large for the scratch file system) and the writing of reference images; it reads in
 //! bounded chunks and must never modify the image it judges nor trust the export job.
 
 use rpsim_export::guid::Guid;
 use rpsim_export::source::{ExportSource, Extent};
+use rpsim_restore::MappedExtent;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -132,6 +134,134 @@ pub fn check_restored_disk(
             location,
         }),
     }
+}
+
+/// Compares what a verified chain restores for `disk_instance_id` (its extent map, see
+/// [`rpsim_restore::VerifiedChain::extent_map`]) with the disk as of `reference_point`,
+/// without materialising an image: for disks too large for the scratch file system. Every
+/// byte the world or the map covers is compared (the map's bytes are read from the logs);
+/// everything else is zero on both sides.
+pub fn check_mapped_disk(
+    oracle: &dyn ExportSource,
+    disk_instance_id: &str,
+    reference_point: &Guid,
+    virtual_size_bytes: u64,
+    map: &[MappedExtent],
+) -> Result<EquivalenceStats, Mismatch> {
+    let unreadable = |problem: String| Mismatch::Unreadable {
+        disk_instance_id: disk_instance_id.to_string(),
+        problem,
+    };
+    let extents = oracle
+        .changed_extents(disk_instance_id, None, reference_point)
+        .map_err(|e| unreadable(format!("the world cannot list the disk's extents: {}", e.message)))?;
+    check_extent_list(&extents, virtual_size_bytes).map_err(unreadable)?;
+    let mapped: Vec<Extent> = map.iter().map(|m| m.extent).collect();
+    check_extent_list(&mapped, virtual_size_bytes)
+        .map_err(|p| unreadable(format!("the chain's extent map is not a disk: {p}")))?;
+    let mut expected = vec![0u8; COMPARE_CHUNK_BYTES];
+    let mut actual = vec![0u8; COMPARE_CHUNK_BYTES];
+    let mut stats = EquivalenceStats::default();
+    for range in union(&extents, &mapped) {
+        for chunk in chunks(range) {
+            let len = chunk.length_bytes as usize;
+            fill_from_world(oracle, disk_instance_id, reference_point, &extents, chunk, &mut expected[..len])
+                .map_err(unreadable)?;
+            fill_from_map(map, chunk, &mut actual[..len]).map_err(unreadable)?;
+            if let Some(at) = first_difference(&expected[..len], &actual[..len]) {
+                let end = len.min(at + HEX_WINDOW_BYTES);
+                let offset_bytes = chunk.offset_bytes + at as u64;
+                let inside = extents
+                    .iter()
+                    .any(|e| e.offset_bytes <= offset_bytes && offset_bytes < e.end_bytes());
+                return Err(Mismatch::Bytes {
+                    disk_instance_id: disk_instance_id.to_string(),
+                    offset_bytes,
+                    expected_hex: hex(&expected[at..end]),
+                    actual_hex: hex(&actual[at..end]),
+                    location: if inside {
+                        "inside an allocated extent"
+                    } else {
+                        "outside every allocated extent, must be zero"
+                    },
+                });
+            }
+            stats.compared_bytes += chunk.length_bytes;
+        }
+    }
+    stats.extents_compared = extents.len() as u64;
+    stats.extent_bytes_compared = extents.iter().map(|e| e.length_bytes).sum();
+    stats.outside_bytes_checked = stats.compared_bytes - stats.extent_bytes_compared;
+    Ok(stats)
+}
+
+/// The union of two sorted, non-overlapping extent lists, as sorted, disjoint ranges.
+fn union(a: &[Extent], b: &[Extent]) -> Vec<Extent> {
+    let mut all: Vec<Extent> = a.iter().chain(b).copied().collect();
+    all.sort_by_key(|e| e.offset_bytes);
+    let mut merged: Vec<Extent> = Vec::with_capacity(all.len());
+    for extent in all {
+        match merged.last_mut() {
+            Some(last) if extent.offset_bytes <= last.end_bytes() => {
+                let end = last.end_bytes().max(extent.end_bytes());
+                last.length_bytes = end - last.offset_bytes;
+            }
+            _ => merged.push(extent),
+        }
+    }
+    merged
+}
+
+/// The part of `extent` inside `chunk`, if any.
+fn intersection(extent: Extent, chunk: Extent) -> Option<Extent> {
+    let start = extent.offset_bytes.max(chunk.offset_bytes);
+    let end = extent.end_bytes().min(chunk.end_bytes());
+    (start < end).then(|| Extent {
+        offset_bytes: start,
+        length_bytes: end - start,
+    })
+}
+
+/// `buf` (the bytes of `chunk`) as the world has them: zeros outside `extents`.
+fn fill_from_world(
+    oracle: &dyn ExportSource,
+    disk_instance_id: &str,
+    reference_point: &Guid,
+    extents: &[Extent],
+    chunk: Extent,
+    buf: &mut [u8],
+) -> Result<(), String> {
+    buf.fill(0);
+    let first = extents.partition_point(|e| e.end_bytes() <= chunk.offset_bytes);
+    for &extent in &extents[first..] {
+        let Some(part) = intersection(extent, chunk) else {
+            break;
+        };
+        let at = (part.offset_bytes - chunk.offset_bytes) as usize;
+        oracle
+            .read_extent(disk_instance_id, reference_point, part, &mut buf[at..at + part.length_bytes as usize])
+            .map_err(|e| format!("the world cannot read the disk at byte {}: {}", part.offset_bytes, e.message))?;
+    }
+    Ok(())
+}
+
+/// `buf` (the bytes of `chunk`) as the chain restores them: log bytes where mapped, else zeros.
+fn fill_from_map(map: &[MappedExtent], chunk: Extent, buf: &mut [u8]) -> Result<(), String> {
+    buf.fill(0);
+    let first = map.partition_point(|m| m.extent.end_bytes() <= chunk.offset_bytes);
+    for mapped in &map[first..] {
+        let Some(part) = intersection(mapped.extent, chunk) else {
+            break;
+        };
+        let at = (part.offset_bytes - chunk.offset_bytes) as usize;
+        let in_log = mapped.data_offset_bytes + (part.offset_bytes - mapped.extent.offset_bytes);
+        mapped
+            .log
+            .file()
+            .read_exact_at(&mut buf[at..at + part.length_bytes as usize], in_log)
+            .map_err(|e| format!("reading log `{}` at byte {in_log} failed: {e}", mapped.log_path.display()))?;
+    }
+    Ok(())
 }
 
 /// Materialises the disk as of `reference_point` as a new sparse raw file at `path`

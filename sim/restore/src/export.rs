@@ -2,34 +2,51 @@
 //! present, and disk logs that are each intact and belong to the exported reference point (and
 //! its base). Owns that decision; it must never write anything nor judge a chain of exports.
 
+use crate::dirfd::{Dir, OpenError};
 use crate::error::RestoreError;
-use crate::logfile::{read_log, LogFile};
-use crate::manifest::{verify_manifest, ExportManifest};
+use crate::logfile::{verify_log, LogFile};
+use crate::manifest::{
+    check_listing, open_error, parse_manifest, read_manifest, ExportManifest, ManifestFile,
+};
+use crate::stream::{find_holes, hash_file, HoleBudget, HoleProblem, HOLE_BYTES_MAX};
 use rpsim_export::guid::Guid;
 use std::collections::BTreeSet;
+use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Extension of a disk log in an export.
 pub const LOG_EXTENSION: &str = ".rplog";
 
-/// Checks that `dir` is a complete export: manifest, files, and every disk log.
+/// Checks that `dir` is a complete export: manifest, files, and every disk log. Each file is
+/// opened once, relative to the export folder and never through a symbolic link; a log keeps
+/// that handle so a restore applies the bytes verified here.
 pub fn verify_export(dir: &Path) -> Result<ExportManifest, RestoreError> {
-    let mut manifest = verify_manifest(dir)?;
+    let root = open_export_root(dir)?;
+    let text = read_manifest(&root, dir)?;
+    let mut manifest =
+        parse_manifest(&text).map_err(|problem| RestoreError::export(dir, problem))?;
+    manifest.dir = dir.to_path_buf();
+    check_listing(&root, &manifest)?;
+    let mut budget = HoleBudget::new();
     let mut disks = BTreeSet::new();
     let mut logs = Vec::new();
-    for file in manifest
-        .files
-        .iter()
-        .filter(|f| f.path.ends_with(LOG_EXTENSION))
-    {
-        let log = read_log(&dir.join(&file.path))?;
+    for listed in &manifest.files {
+        let (file, holes) = open_listed(&root, dir, listed, &mut budget)?;
+        if !listed.path.ends_with(LOG_EXTENSION) {
+            check_vm_file(dir, listed, file, holes)?;
+            continue;
+        }
+        let path = dir.join(&listed.path);
+        let (log, digest) = verify_log(file, &path, listed.size_bytes, holes)?;
+        check_listed_digest(dir, listed, digest)?;
         check_log(&manifest, &log)?;
         if !disks.insert(log.header.disk_instance_id.clone()) {
             return Err(RestoreError::export(
                 dir,
                 format!(
                     "disk `{}` has more than one log (`{}` is the second)",
-                    log.header.disk_instance_id, file.path
+                    log.header.disk_instance_id, listed.path
                 ),
             ));
         }
@@ -38,6 +55,114 @@ pub fn verify_export(dir: &Path) -> Result<ExportManifest, RestoreError> {
     assert!(logs.len() <= manifest.files.len());
     manifest.logs = logs;
     Ok(manifest)
+}
+
+/// Opens the export folder itself: a missing path or a permission problem is an I/O error, a
+/// path that is not a folder (or is a symbolic link to one) unusable input.
+fn open_export_root(dir: &Path) -> Result<Dir, RestoreError> {
+    Dir::open(dir).map_err(|e| match e {
+        OpenError::Kind(kind) => RestoreError::Input {
+            path: dir.to_path_buf(),
+            problem: format!(
+                "it is {}, not a directory; give the export directory itself",
+                kind.describe()
+            ),
+        },
+        OpenError::Io(e) if e.raw_os_error() == Some(libc::ENOTDIR) => RestoreError::Input {
+            path: dir.to_path_buf(),
+            problem: "it is not a directory; give the export directory itself".to_string(),
+        },
+        OpenError::Io(e) => RestoreError::io("open export directory", dir, e),
+    })
+}
+
+/// Opens one listed file, checks its size against the manifest before reading a byte, and
+/// finds its holes (charged to the export's budget).
+fn open_listed(
+    root: &Dir,
+    dir: &Path,
+    listed: &ManifestFile,
+    budget: &mut HoleBudget,
+) -> Result<(Arc<File>, Vec<(u64, u64)>), RestoreError> {
+    let file = root
+        .open_path(&listed.path)
+        .map_err(|(relative, e)| open_error(dir, &relative, e))?;
+    let path = dir.join(&listed.path);
+    let size_bytes = file
+        .metadata()
+        .map_err(|e| RestoreError::io("look at exported file", &path, e))?
+        .len();
+    if size_bytes != listed.size_bytes {
+        return Err(RestoreError::export(
+            dir,
+            format!(
+                "`{}` is {size_bytes} bytes but its manifest says {}",
+                listed.path, listed.size_bytes
+            ),
+        ));
+    }
+    let holes = find_holes(&file, size_bytes, budget).map_err(|e| hole_error(&path, e))?;
+    Ok((Arc::new(file), holes))
+}
+
+/// The refusal for a file whose holes cannot be verified cheaply.
+pub(crate) fn hole_error(path: &Path, problem: HoleProblem) -> RestoreError {
+    let dir = path.parent().and_then(Path::parent).unwrap_or(path);
+    match problem {
+        HoleProblem::TooManyBytes { hole_bytes } => RestoreError::export(
+            dir,
+            format!(
+                "`{}` holds at least {hole_bytes} bytes of holes (ranges the file system stores as unallocated); \
+                 an export is written densely, and this reader hashes at most {HOLE_BYTES_MAX} bytes of holes per export, \
+                 so the file was altered or made sparse by a copy (copy the export without `--sparse`/`-S`)",
+                path.display()
+            ),
+        ),
+        HoleProblem::TooMany => RestoreError::export(
+            dir,
+            format!(
+                "`{}` has more than {} holes; an export is written densely",
+                path.display(),
+                crate::stream::HOLES_PER_FILE_MAX
+            ),
+        ),
+        HoleProblem::Io(e) => RestoreError::io("find the holes of", path, e),
+    }
+}
+
+/// A VM file: its bytes must hash to the listed checksum.
+fn check_vm_file(
+    dir: &Path,
+    listed: &ManifestFile,
+    file: Arc<File>,
+    holes: Vec<(u64, u64)>,
+) -> Result<(), RestoreError> {
+    let path = dir.join(&listed.path);
+    let (size_bytes, digest) = hash_file(file, listed.size_bytes, holes)
+        .map_err(|e| RestoreError::io("read exported file", &path, e))?;
+    if size_bytes != listed.size_bytes {
+        return Err(RestoreError::export(
+            dir,
+            format!(
+                "`{}` changed size while it was read ({size_bytes} bytes read)",
+                listed.path
+            ),
+        ));
+    }
+    check_listed_digest(dir, listed, digest)
+}
+
+fn check_listed_digest(dir: &Path, listed: &ManifestFile, digest: u128) -> Result<(), RestoreError> {
+    if digest == listed.xxh3_128 {
+        return Ok(());
+    }
+    Err(RestoreError::export(
+        dir,
+        format!(
+            "`{}` hashes to {digest:032x} but its manifest says {:032x}: its content changed",
+            listed.path, listed.xxh3_128
+        ),
+    ))
 }
 
 /// A log must hold the exported reference point; a differential log must be against the

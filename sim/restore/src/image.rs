@@ -1,15 +1,19 @@
 //! Applies a checked plan: one sparse raw image per disk in the output directory, sized to the
-//! disk's virtual size, each log's extents written at their offsets in chain order. Owns the
-//! output directory rules: it must never overwrite a file (images are created with
-//! `create_new`) and never write into a directory that already holds something.
+//! disk's virtual size, each log's extents written at their offsets in chain order, read from
+//! the handle each log was verified from and checked against the hash taken then. Owns the
+//! capacity preconditions (largest file, free space), checked before the first image; it must
+//! never overwrite a file (images are created with `O_EXCL`).
 
 use crate::error::RestoreError;
+use crate::extent_map::extent_map;
+use crate::outdir::{Output, PROBE_FILE_NAME};
 use crate::plan::{Plan, Step};
 use rpsim_export::guid::Guid;
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use xxhash_rust::xxh3::Xxh3;
 
 /// Bytes copied from a log to an image per read/write.
 pub const COPY_CHUNK_BYTES: usize = 1024 * 1024;
@@ -35,74 +39,19 @@ pub struct RestoreSummary {
     pub disks: Vec<DiskSummary>,
 }
 
-/// Refuses an output directory that exists and is not empty, or that lies inside one of
-/// `export_dirs` (restoring there would change an export).
-pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<(), RestoreError> {
-    let refuse = |problem: &str| {
-        Err(RestoreError::Output {
-            path: out_dir.to_path_buf(),
-            problem: problem.to_string(),
-        })
-    };
-    match fs::symlink_metadata(out_dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(RestoreError::io("look at output directory", out_dir, e)),
-        Ok(metadata) if !metadata.is_dir() => {
-            return refuse("it exists and is not a directory; give a new or empty directory")
-        }
-        Ok(_) => {
-            let mut entries = fs::read_dir(out_dir)
-                .map_err(|e| RestoreError::io("list output directory", out_dir, e))?;
-            if entries.next().is_some() {
-                return refuse("it is not empty; restore never overwrites files, give a new or empty directory");
-            }
-        }
-    }
-    let out_real = real_path(out_dir);
-    for dir in export_dirs {
-        if let (Some(out_real), Some(export_real)) = (&out_real, fs::canonicalize(dir).ok()) {
-            if out_real.starts_with(&export_real) {
-                return refuse(
-                    "it lies inside an export directory of the chain; give a directory elsewhere",
-                );
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The canonical form of `path`, or of its parent joined with its name when it does not exist.
-fn real_path(path: &Path) -> Option<PathBuf> {
-    if let Ok(real) = fs::canonicalize(path) {
-        return Some(real);
-    }
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Some(fs::canonicalize(parent).ok()?.join(path.file_name()?))
-}
-
-/// Writes every step of `plan` into images under `out_dir` (created when missing; checked
-/// by [`check_out_dir`] before).
-pub fn apply_plan(plan: &Plan, out_dir: &Path) -> Result<RestoreSummary, RestoreError> {
-    fs::create_dir_all(out_dir)
-        .map_err(|e| RestoreError::io("create output directory", out_dir, e))?;
+/// Writes every step of `plan` into images in `output`, after checking that the output file
+/// system can hold them. On any error the caller drops `output`, which removes what it made.
+pub(crate) fn apply_plan(plan: &Plan, output: &mut Output) -> Result<RestoreSummary, RestoreError> {
+    check_capacity(plan, output)?;
     let mut images: BTreeMap<&str, (File, DiskSummary)> = BTreeMap::new();
     for step in &plan.steps {
         let disk_id = step.log.header.disk_instance_id.as_str();
         if !images.contains_key(disk_id) {
             let disk = &plan.disks[disk_id];
-            let image_path = out_dir.join(&disk.image_name);
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&image_path)
-                .map_err(|e| RestoreError::io("create image", &image_path, e))?;
+            let file = output.create_file(&disk.image_name)?;
             let summary = DiskSummary {
                 disk_instance_id: disk_id.to_string(),
-                image_path,
+                image_path: output.path.join(&disk.image_name),
                 virtual_size_bytes: 0,
                 block_size_bytes: 0,
                 reference_point: Guid::NIL,
@@ -129,6 +78,80 @@ pub fn apply_plan(plan: &Plan, out_dir: &Path) -> Result<RestoreSummary, Restore
     Ok(RestoreSummary { disks })
 }
 
+/// Before the first image: the output file system must hold a file of each disk's virtual
+/// size (probed with `ftruncate` of a scratch file, removed again) and have room for the data
+/// the images will hold.
+fn check_capacity(plan: &Plan, output: &mut Output) -> Result<(), RestoreError> {
+    let Some(largest) = plan.disks.values().max_by_key(|d| d.virtual_size_bytes) else {
+        return Ok(());
+    };
+    let probe = output.create_file(PROBE_FILE_NAME)?;
+    let limit = largest_file_bytes(&probe, largest.virtual_size_bytes);
+    drop(probe);
+    output.remove_file(PROBE_FILE_NAME);
+    let capacity = |problem: String| {
+        Err(RestoreError::Capacity {
+            path: output.path.clone(),
+            problem,
+        })
+    };
+    if let Some(limit_bytes) = limit {
+        let too_large: Vec<String> = plan
+            .disks
+            .values()
+            .filter(|d| d.virtual_size_bytes > limit_bytes)
+            .map(|d| format!("disk `{}` (log `{}`) has virtual size {} bytes", d.disk_instance_id, d.last_log.display(), d.virtual_size_bytes))
+            .collect();
+        return capacity(format!(
+            "{}, but its file system holds files of at most {limit_bytes} bytes; \
+             restore onto a file system that holds larger files (XFS and tmpfs hold 64 TiB, ext4 16 TiB)",
+            too_large.join("; ")
+        ));
+    }
+    let needed_bytes = data_bytes_needed(plan);
+    let available_bytes = output
+        .dir
+        .available_bytes()
+        .map_err(|e| RestoreError::io("read the free space of", &output.path, e))?;
+    if needed_bytes > available_bytes {
+        return capacity(format!(
+            "the images hold {needed_bytes} bytes of data, but its file system has {available_bytes} bytes free; \
+             free some space or restore elsewhere"
+        ));
+    }
+    Ok(())
+}
+
+/// `None` when `probe` can be sized to `size_bytes`; else the largest size it can take.
+fn largest_file_bytes(probe: &File, size_bytes: u64) -> Option<u64> {
+    if probe.set_len(size_bytes).is_ok() {
+        return None;
+    }
+    let (mut fits, mut fails) = (0u64, size_bytes);
+    for _ in 0..64 {
+        if fails - fits <= 1 {
+            break;
+        }
+        let middle = fits + (fails - fits) / 2;
+        if probe.set_len(middle).is_ok() {
+            fits = middle;
+        } else {
+            fails = middle;
+        }
+    }
+    assert!(fits < size_bytes);
+    Some(fits)
+}
+
+/// Bytes of data the images will hold: every disk's final ranges.
+fn data_bytes_needed(plan: &Plan) -> u64 {
+    plan.disks
+        .keys()
+        .flat_map(|disk| extent_map(plan, disk))
+        .map(|m| m.extent.length_bytes)
+        .sum()
+}
+
 fn apply_step(step: &Step, image: &File, summary: &mut DiskSummary) -> Result<(), RestoreError> {
     let header = &step.log.header;
     let image_path = summary.image_path.clone();
@@ -147,21 +170,29 @@ fn apply_step(step: &Step, image: &File, summary: &mut DiskSummary) -> Result<()
         assert_eq!(Some(summary.reference_point), header.base_reference_point);
         assert_eq!(summary.virtual_size_bytes, header.virtual_size_bytes);
     }
-    let log = File::open(&step.log.path)
-        .map_err(|e| RestoreError::io("open log file", &step.log.path, e))?;
+    let log = step.log.handle.file();
     let mut buf = vec![0u8; COPY_CHUNK_BYTES];
     for log_extent in &step.log.extents {
         let extent = log_extent.extent;
         assert!(extent.end_bytes() <= summary.virtual_size_bytes);
+        let mut hasher = Xxh3::new();
         let mut done_bytes = 0u64;
         while done_bytes < extent.length_bytes {
             let take = (extent.length_bytes - done_bytes).min(COPY_CHUNK_BYTES as u64) as usize;
             log.read_exact_at(&mut buf[..take], log_extent.data_offset_bytes + done_bytes)
                 .map_err(|e| RestoreError::io("read log file", &step.log.path, e))?;
+            hasher.update(&buf[..take]);
             image
                 .write_all_at(&buf[..take], extent.offset_bytes + done_bytes)
                 .map_err(|e| RestoreError::io("write image", &image_path, e))?;
             done_bytes += take as u64;
+        }
+        if hasher.digest() != log_extent.data_xxh3_64 {
+            return Err(RestoreError::Log {
+                path: step.log.path.clone(),
+                offset_bytes: log_extent.data_offset_bytes,
+                problem: "the extent's data changed after the log was verified (the file was written to during the restore)".to_string(),
+            });
         }
         summary.bytes_written += extent.length_bytes;
     }

@@ -4,14 +4,17 @@
 //! checksum. It streams: it must never load a whole file or a whole extent in memory, and it
 //! must never write anything.
 
+use crate::dirfd::{open_regular_file, OpenError};
 use crate::error::RestoreError;
-use crate::stream::HashingReader;
+use crate::stream::{find_holes, HashingReader, HoleBudget};
 use rpsim_export::guid::Guid;
 use rpsim_export::source::Extent;
+use std::fmt;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
 pub const LOG_MAGIC: &[u8; 8] = b"RPSIMLOG";
@@ -25,6 +28,8 @@ pub const EXTENT_RECORD_HEADER_BYTES: u64 = 24;
 pub const EXTENT_LENGTH_MAX_BYTES: u64 = 64 * 1024 * 1024;
 pub const BLOCK_SIZE_MIN_BYTES: u64 = 4 * 1024;
 pub const BLOCK_SIZE_MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest virtual size accepted: 64 TiB, the VHDX maximum (and far inside `off_t`).
+pub const VIRTUAL_SIZE_MAX_BYTES: u64 = 64 << 40;
 /// Most extents one log may hold; the reader keeps one small record per extent.
 pub const LOG_EXTENTS_MAX: u64 = 1 << 21;
 /// Magic, version, flags, sizes and the two reference points.
@@ -47,14 +52,43 @@ pub struct LogHeader {
     pub header_size_bytes: u64,
 }
 
-/// One extent record: the range of the disk and where its data starts in the file.
+/// One extent record: the range of the disk, where its data starts in the file, and the
+/// XXH3-64 of that data as verified (so applying it can prove it applies the same bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogExtent {
     pub extent: Extent,
     pub data_offset_bytes: u64,
+    pub data_xxh3_64: u64,
 }
 
-/// A log file whose every byte was verified; extent data stays in the file.
+/// The one open handle of a verified log: restore applies extents from it, never from a path.
+#[derive(Clone)]
+pub struct LogHandle(pub(crate) Arc<File>);
+
+impl LogHandle {
+    /// The open file the log was verified from.
+    pub fn file(&self) -> &File {
+        &self.0
+    }
+}
+
+impl fmt::Debug for LogHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LogHandle")
+    }
+}
+
+/// Two handles are equal when they are the same open file.
+impl PartialEq for LogHandle {
+    fn eq(&self, other: &LogHandle) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for LogHandle {}
+
+/// A log file whose every byte was verified; extent data stays in the file, read through
+/// `handle`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogFile {
     pub path: PathBuf,
@@ -64,22 +98,43 @@ pub struct LogFile {
     /// Sum of the extents' lengths.
     pub data_bytes: u64,
     pub file_size_bytes: u64,
+    pub handle: LogHandle,
 }
 
-/// Reads and fully verifies the log at `path`.
+/// Opens (a regular file only: never through a symbolic link, never waiting on a FIFO) and
+/// fully verifies the log at `path`.
 pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
-    let file = File::open(path).map_err(|e| RestoreError::io("open log file", path, e))?;
-    let metadata = file
+    let file = open_regular_file(path).map_err(|e| match e {
+        OpenError::Kind(kind) => bad(
+            path,
+            0,
+            format!("it is {}, not a regular file; it was not opened", kind.describe()),
+        ),
+        OpenError::Io(e) => RestoreError::io("open log file", path, e),
+    })?;
+    let file = Arc::new(file);
+    let file_size_bytes = file
         .metadata()
-        .map_err(|e| RestoreError::io("read the size of log file", path, e))?;
-    if !metadata.is_file() {
-        return Err(bad(path, 0, "it is not a regular file".to_string()));
-    }
-    let file_size_bytes = metadata.len();
+        .map_err(|e| RestoreError::io("read the size of log file", path, e))?
+        .len();
+    let holes = find_holes(&file, file_size_bytes, &mut HoleBudget::new())
+        .map_err(|e| crate::export::hole_error(path, e))?;
+    Ok(verify_log(file, path, file_size_bytes, holes)?.0)
+}
+
+/// Verifies the log open as `file` (of `file_size_bytes`, with `holes`), reading it once.
+/// Returns the log and the XXH3-128 of the whole file (what a manifest lists).
+pub(crate) fn verify_log(
+    file: Arc<File>,
+    path: &Path,
+    file_size_bytes: u64,
+    holes: Vec<(u64, u64)>,
+) -> Result<(LogFile, u128), RestoreError> {
     check_magic_first(path, &file, file_size_bytes)?;
     let mut parser = Parser {
         path,
-        reader: HashingReader::new(file),
+        reader: HashingReader::new(Arc::clone(&file), file_size_bytes, holes),
+        file: &file,
         file_size_bytes,
         body_end_bytes: file_size_bytes.saturating_sub(FOOTER_SIZE_BYTES),
     };
@@ -91,16 +146,19 @@ pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
         ));
     }
     let header = parser.header()?;
+    parser.check_size_against_footer(&header)?;
     let (extents, data_bytes) = parser.extents(&header)?;
-    parser.footer(extents.len() as u64, data_bytes)?;
+    let whole_xxh3_128 = parser.footer(extents.len() as u64, data_bytes)?;
     assert_eq!(parser.reader.position_bytes(), file_size_bytes);
-    Ok(LogFile {
+    let log = LogFile {
         path: path.to_path_buf(),
         header,
         extents,
         data_bytes,
         file_size_bytes,
-    })
+        handle: LogHandle(file),
+    };
+    Ok((log, whole_xxh3_128))
 }
 
 /// Names a wrong magic before any length rule, so a file of another kind is called that.
@@ -132,6 +190,7 @@ fn bad(path: &Path, offset_bytes: u64, problem: String) -> RestoreError {
 struct Parser<'a> {
     path: &'a Path,
     reader: HashingReader,
+    file: &'a File,
     file_size_bytes: u64,
     /// Where the footer must start: everything before it is header and extents.
     body_end_bytes: u64,
@@ -248,6 +307,11 @@ impl Parser<'_> {
                 "block size {} bytes is not a power of two from {BLOCK_SIZE_MIN_BYTES} to {BLOCK_SIZE_MAX_BYTES}",
                 header.block_size_bytes
             ))
+        } else if header.virtual_size_bytes > VIRTUAL_SIZE_MAX_BYTES {
+            Some(format!(
+                "virtual size {} bytes is larger than 64 TiB ({VIRTUAL_SIZE_MAX_BYTES} bytes), the VHDX maximum",
+                header.virtual_size_bytes
+            ))
         } else if header.target_reference_point == Guid::NIL {
             Some("the target reference point is all zero".to_string())
         } else if header.disk_instance_id.is_empty() {
@@ -264,6 +328,13 @@ impl Parser<'_> {
             )
         } else if !header.differential && !header.base_rct_id.is_empty() {
             Some("the log is a full log but names a base RCT id".to_string())
+        } else if header.target_rct_id.is_empty() {
+            Some(
+                "the target RCT id is empty, so no differential can be based on this log"
+                    .to_string(),
+            )
+        } else if header.differential && header.base_rct_id.is_empty() {
+            Some("the log is a differential but its base RCT id is empty".to_string())
         } else {
             None
         };
@@ -358,23 +429,31 @@ impl Parser<'_> {
             return Err(self.bad(at, problem));
         }
         let data_offset_bytes = self.reader.position_bytes();
-        self.reader
+        let data_xxh3_64 = self
+            .reader
             .skip_hashed(extent.length_bytes)
             .map_err(|e| self.read_failed(data_offset_bytes, e))?;
         Ok(LogExtent {
             extent,
             data_offset_bytes,
+            data_xxh3_64,
         })
     }
 
-    fn footer(&mut self, extent_count: u64, data_bytes: u64) -> Result<(), RestoreError> {
+    /// Checks the footer; returns the XXH3-128 of the whole file.
+    fn footer(&mut self, extent_count: u64, data_bytes: u64) -> Result<u128, RestoreError> {
         let at = self.reader.position_bytes();
         assert_eq!(at, self.body_end_bytes);
         let file_checksum = self.reader.digest128();
         let mut footer = [0u8; FOOTER_SIZE_BYTES as usize];
-        self.reader
-            .read_unhashed(&mut footer)
+        let (read_bytes, whole_xxh3_128) = self
+            .reader
+            .rest_digest128(&mut footer)
             .map_err(|e| self.read_failed(at, e))?;
+        if read_bytes != footer.len() {
+            let e = io::Error::from(io::ErrorKind::UnexpectedEof);
+            return Err(self.read_failed(at, e));
+        }
         let stored_footer_checksum = le_u64(&footer[40..48]);
         let problem = if &footer[0..8] != FOOTER_MAGIC {
             Some(format!("footer magic is {:02x?}, not `RPLOGEND`; the file is truncated or has trailing bytes", &footer[0..8]))
@@ -399,8 +478,45 @@ impl Parser<'_> {
         };
         match problem {
             Some(problem) => Err(self.bad(at, problem)),
-            None => Ok(()),
+            None => Ok(whole_xxh3_128),
         }
+    }
+
+    /// With an intact footer, the file's size is known before its extents are read: header,
+    /// one record header per extent, the data bytes, the footer. A file of another size (a
+    /// hole or bytes added after the footer, a cut) is refused before its data is hashed. A
+    /// damaged footer is left to the sequential checks, which name what is wrong.
+    fn check_size_against_footer(&self, header: &LogHeader) -> Result<(), RestoreError> {
+        let mut footer = [0u8; FOOTER_SIZE_BYTES as usize];
+        self.file
+            .read_exact_at(&mut footer, self.body_end_bytes)
+            .map_err(|e| self.read_failed(self.body_end_bytes, e))?;
+        if &footer[0..8] != FOOTER_MAGIC || le_u64(&footer[40..48]) != xxh3_64(&footer[0..40]) {
+            return Ok(());
+        }
+        let (count, data_bytes) = (le_u64(&footer[8..16]), le_u64(&footer[16..24]));
+        let problem = if count > LOG_EXTENTS_MAX {
+            format!("the footer counts {count} extents; this reader refuses more than {LOG_EXTENTS_MAX}")
+        } else if data_bytes > header.virtual_size_bytes {
+            format!(
+                "the footer counts {data_bytes} data bytes, more than the virtual size {}",
+                header.virtual_size_bytes
+            )
+        } else {
+            let expected = header.header_size_bytes
+                + count * EXTENT_RECORD_HEADER_BYTES
+                + data_bytes
+                + FOOTER_SIZE_BYTES;
+            if expected == self.file_size_bytes {
+                return Ok(());
+            }
+            format!(
+                "the footer counts {count} extents and {data_bytes} data bytes, so the file must be {expected} bytes, \
+                 but it is {} bytes: it was cut or bytes were added",
+                self.file_size_bytes
+            )
+        };
+        Err(self.bad(self.body_end_bytes, problem))
     }
 }
 

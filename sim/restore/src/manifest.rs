@@ -4,12 +4,11 @@
 //! their sizes and checksums". It must never write into an export directory and never follow a
 //! symbolic link out of it.
 
+use crate::dirfd::{Dir, Kind, OpenError};
 use crate::error::RestoreError;
 use crate::logfile::LogFile;
-use crate::stream::hash_file;
 use rpsim_export::guid::Guid;
 use std::collections::BTreeSet;
-use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_128;
@@ -52,23 +51,48 @@ pub struct ExportManifest {
     pub reference_point_type: ReferencePointType,
     /// Sorted by path, byte order.
     pub files: Vec<ManifestFile>,
-    /// The export's disk logs, verified, in `files` order (filled by `verify_export`).
+    /// The export's disk logs, verified, in `files` order (filled by `verify_export`), each
+    /// holding the one open handle it was verified from.
     pub logs: Vec<LogFile>,
 }
 
-/// Checks the manifest of `dir` against the directory (grammar, `end` checksum, exactly the
-/// listed files with their sizes and checksums) and returns it, with `logs` still empty.
-pub fn verify_manifest(dir: &Path) -> Result<ExportManifest, RestoreError> {
-    let kind = fs::symlink_metadata(dir)
-        .map_err(|e| RestoreError::io("look at export directory", dir, e))?;
-    if !kind.is_dir() {
-        return Err(RestoreError::export(dir, "it is not a directory"));
+/// Reads `export.manifest` from the open export folder `root` (at `dir`), refusing anything
+/// but a regular file of at most `MANIFEST_SIZE_MAX_BYTES`.
+pub(crate) fn read_manifest(root: &Dir, dir: &Path) -> Result<Vec<u8>, RestoreError> {
+    let path = dir.join(MANIFEST_FILE_NAME);
+    let file = match root.open_file(MANIFEST_FILE_NAME) {
+        Ok(file) => file,
+        Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(RestoreError::export(
+                dir,
+                format!("it has no `{MANIFEST_FILE_NAME}` (an export that failed, was cancelled or killed has none)"),
+            ))
+        }
+        Err(OpenError::Io(e)) => return Err(RestoreError::io("open manifest", path, e)),
+        Err(OpenError::Kind(kind)) => {
+            return Err(RestoreError::export(
+                dir,
+                format!("`{MANIFEST_FILE_NAME}` is {}, not a regular file", kind.describe()),
+            ))
+        }
+    };
+    let mut text = Vec::new();
+    file.take(MANIFEST_SIZE_MAX_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| RestoreError::io("read manifest", &path, e))?;
+    if text.len() as u64 > MANIFEST_SIZE_MAX_BYTES {
+        return Err(RestoreError::export(
+            dir,
+            format!("its manifest is larger than {MANIFEST_SIZE_MAX_BYTES} bytes"),
+        ));
     }
-    let text = read_manifest(dir)?;
-    let mut manifest =
-        parse_manifest(&text).map_err(|problem| RestoreError::export(dir, problem))?;
-    manifest.dir = dir.to_path_buf();
-    let present = list_files(dir)?;
+    Ok(text)
+}
+
+/// Refuses a directory whose files are not exactly the ones its manifest lists.
+pub(crate) fn check_listing(root: &Dir, manifest: &ExportManifest) -> Result<(), RestoreError> {
+    let dir = &manifest.dir;
+    let present = list_files(root, dir)?;
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
     if let Some(missing) = listed.iter().find(|p| !present.contains(**p)) {
         return Err(RestoreError::export(
@@ -82,42 +106,7 @@ pub fn verify_manifest(dir: &Path) -> Result<ExportManifest, RestoreError> {
             format!("it holds `{extra}`, which its manifest does not list (debris of an unfinished export, or a file added later)"),
         ));
     }
-    for file in &manifest.files {
-        check_file(dir, file)?;
-    }
-    Ok(manifest)
-}
-
-fn read_manifest(dir: &Path) -> Result<Vec<u8>, RestoreError> {
-    let path = dir.join(MANIFEST_FILE_NAME);
-    let metadata = match fs::symlink_metadata(&path) {
-        Ok(metadata) => metadata,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(RestoreError::export(
-                dir,
-                format!("it has no `{MANIFEST_FILE_NAME}` (an export that failed, was cancelled or killed has none)"),
-            ))
-        }
-        Err(e) => return Err(RestoreError::io("look at manifest", path, e)),
-    };
-    if !metadata.is_file() {
-        return Err(RestoreError::export(
-            dir,
-            format!("`{MANIFEST_FILE_NAME}` is not a regular file"),
-        ));
-    }
-    let file = File::open(&path).map_err(|e| RestoreError::io("open manifest", &path, e))?;
-    let mut text = Vec::new();
-    file.take(MANIFEST_SIZE_MAX_BYTES + 1)
-        .read_to_end(&mut text)
-        .map_err(|e| RestoreError::io("read manifest", &path, e))?;
-    if text.len() as u64 > MANIFEST_SIZE_MAX_BYTES {
-        return Err(RestoreError::export(
-            dir,
-            format!("its manifest is larger than {MANIFEST_SIZE_MAX_BYTES} bytes"),
-        ));
-    }
-    Ok(text)
+    Ok(())
 }
 
 /// Parses manifest text; the error names the line and what is wrong. `dir` is left empty.
@@ -318,41 +307,53 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// Every regular file under `dir` except the manifest, as `/`-separated relative paths.
-/// Symbolic links and special files are refused.
-fn list_files(dir: &Path) -> Result<BTreeSet<String>, RestoreError> {
+/// Every regular file under the open folder `root` (at `dir`) except the manifest, as
+/// `/`-separated relative paths. Symbolic links and special files are refused.
+fn list_files(root: &Dir, dir: &Path) -> Result<BTreeSet<String>, RestoreError> {
     let mut files = BTreeSet::new();
-    let mut pending: Vec<(PathBuf, String, usize)> = vec![(dir.to_path_buf(), String::new(), 0)];
+    let mut pending: Vec<(Option<Dir>, String, usize)> = vec![(None, String::new(), 0)];
     while let Some((folder, prefix, depth)) = pending.pop() {
         assert!(depth <= EXPORT_DIR_DEPTH_MAX);
-        let entries = fs::read_dir(&folder)
-            .map_err(|e| RestoreError::io("list export directory", &folder, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| RestoreError::io("list export directory", &folder, e))?;
-            let name = entry.file_name().into_string().map_err(|name| {
+        let folder_ref = folder.as_ref().unwrap_or(root);
+        let at = dir.join(&prefix);
+        let entries = folder_ref
+            .entries(MANIFEST_FILES_MAX)
+            .map_err(|e| RestoreError::io("list export directory", &at, e))?
+            .ok_or_else(|| {
+                RestoreError::export(dir, format!("it holds more than {MANIFEST_FILES_MAX} entries"))
+            })?;
+        for (name, kind) in entries {
+            let name = name.into_string().map_err(|name| {
                 RestoreError::export(
                     dir,
-                    format!(
-                        "it holds `{}`, whose name is not UTF-8",
-                        name.to_string_lossy()
-                    ),
+                    format!("it holds `{}`, whose name is not UTF-8", name.to_string_lossy()),
                 )
             })?;
             let relative = format!("{prefix}{name}");
-            let kind = entry
-                .file_type()
-                .map_err(|e| RestoreError::io("look at", entry.path(), e))?;
-            if kind.is_dir() && depth < EXPORT_DIR_DEPTH_MAX {
-                pending.push((entry.path(), format!("{relative}/"), depth + 1));
-            } else if kind.is_file() {
-                if relative != MANIFEST_FILE_NAME {
-                    files.insert(relative);
+            match kind {
+                Kind::Dir if depth < EXPORT_DIR_DEPTH_MAX => {
+                    let sub = folder_ref
+                        .open_dir(&name)
+                        .map_err(|e| open_error(dir, &relative, e))?;
+                    pending.push((Some(sub), format!("{relative}/"), depth + 1));
                 }
-            } else {
-                return Err(RestoreError::export(
-                    dir,
-                    format!("`{relative}` is a symbolic link, a special file or nested too deep"),
-                ));
+                Kind::Dir => {
+                    return Err(RestoreError::export(dir, format!("`{relative}` is nested too deep")))
+                }
+                Kind::File => {
+                    if relative != MANIFEST_FILE_NAME {
+                        files.insert(relative);
+                    }
+                }
+                other => {
+                    return Err(RestoreError::export(
+                        dir,
+                        format!(
+                            "`{relative}` is {}; an export holds only regular files and folders",
+                            other.describe()
+                        ),
+                    ))
+                }
             }
             if files.len() + pending.len() > MANIFEST_FILES_MAX {
                 return Err(RestoreError::export(
@@ -365,42 +366,16 @@ fn list_files(dir: &Path) -> Result<BTreeSet<String>, RestoreError> {
     Ok(files)
 }
 
-fn check_file(dir: &Path, listed: &ManifestFile) -> Result<(), RestoreError> {
-    let path = dir.join(&listed.path);
-    let file = File::open(&path).map_err(|e| RestoreError::io("open exported file", &path, e))?;
-    let metadata = file
-        .metadata()
-        .map_err(|e| RestoreError::io("look at exported file", &path, e))?;
-    if metadata.len() != listed.size_bytes {
-        return Err(RestoreError::export(
+/// The refusal for a name inside an export that could not be opened as asked.
+pub(crate) fn open_error(dir: &Path, relative: &str, e: OpenError) -> RestoreError {
+    match e {
+        OpenError::Kind(kind) => RestoreError::export(
             dir,
             format!(
-                "`{}` is {} bytes but its manifest says {}",
-                listed.path,
-                metadata.len(),
-                listed.size_bytes
+                "`{relative}` is {}; an export holds only regular files and folders, and none is followed or opened",
+                kind.describe()
             ),
-        ));
+        ),
+        OpenError::Io(e) => RestoreError::io("open", dir.join(relative), e),
     }
-    let (size_bytes, digest) = hash_file(file, listed.size_bytes)
-        .map_err(|e| RestoreError::io("read exported file", &path, e))?;
-    if size_bytes != listed.size_bytes {
-        return Err(RestoreError::export(
-            dir,
-            format!(
-                "`{}` changed size while it was read ({size_bytes} bytes read)",
-                listed.path
-            ),
-        ));
-    }
-    if digest != listed.xxh3_128 {
-        return Err(RestoreError::export(
-            dir,
-            format!(
-                "`{}` hashes to {digest:032x} but its manifest says {:032x}: its content changed",
-                listed.path, listed.xxh3_128
-            ),
-        ));
-    }
-    Ok(())
 }

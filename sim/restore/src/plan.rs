@@ -9,6 +9,7 @@ use crate::manifest::ExportManifest;
 use crate::names::{unique_image_name, IMAGES_MAX};
 use rpsim_export::guid::Guid;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 /// What the image of one disk will be once the plan is applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,9 +21,14 @@ pub struct DiskPlan {
     pub block_size_bytes: u64,
     /// The reference point the image is at after the last step that touched it.
     pub reference_point: Guid,
+    /// The target RCT id of that step's log: the next differential's base RCT id.
+    pub rct_id: String,
+    /// That step's log, named when a link to it is broken.
+    pub last_log: PathBuf,
 }
 
-/// One log to apply; `restart` when it is a full log (the image starts from zeros).
+/// One log to apply; `restart` when it is a full log (the image starts from zeros). Steps a
+/// later full log of the same disk supersedes are dropped, with their handles.
 #[derive(Clone, Debug)]
 pub struct Step {
     pub log: LogFile,
@@ -45,6 +51,10 @@ pub fn plan_restore(manifests: &[ExportManifest]) -> Result<Plan, RestoreError> 
         for log in &manifest.logs {
             assert_eq!(log.header.target_reference_point, manifest.reference_point);
             let step = plan_step(&mut plan.disks, &mut image_names, log.clone())?;
+            if step.restart {
+                let disk_id = &step.log.header.disk_instance_id;
+                plan.steps.retain(|s| &s.log.header.disk_instance_id != disk_id);
+            }
             plan.steps.push(step);
         }
     }
@@ -76,6 +86,8 @@ fn plan_step(
                 virtual_size_bytes: header.virtual_size_bytes,
                 block_size_bytes: header.block_size_bytes,
                 reference_point: header.target_reference_point,
+                rct_id: header.target_rct_id.clone(),
+                last_log: log.path.clone(),
             },
         );
         return Ok(Step { log, restart: true });
@@ -115,7 +127,22 @@ fn plan_step(
             ),
         });
     }
+    if header.base_rct_id != disk.rct_id {
+        return Err(RestoreError::Chain {
+            problem: format!(
+                "`{}` changes disk `{disk_id}` from base RCT id `{}`, but the disk's previous log `{}` has target RCT id `{}`: \
+                 the two were not taken one after the other, so the chain is broken for it",
+                log.path.display(),
+                header.base_rct_id,
+                disk.last_log.display(),
+                disk.rct_id
+            ),
+        });
+    }
+    assert!(!header.target_rct_id.is_empty(), "verified logs have a target RCT id");
     disk.reference_point = header.target_reference_point;
+    disk.rct_id = header.target_rct_id.clone();
+    disk.last_log = log.path.clone();
     Ok(Step {
         log,
         restart: false,

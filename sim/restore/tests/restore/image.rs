@@ -1,9 +1,9 @@
 //! Restoring images: a chain yields each disk's bytes as of its last reference point, images
 //! stay sparse, and broken disk histories or unsafe output directories are refused.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use rpsim_restore::{restore_chain, RestoreError};
 use std::fs;
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -37,13 +37,6 @@ fn refused(dirs: &[PathBuf], out: &Path) -> String {
         Ok(summary) => panic!("restore accepted: {summary:?}"),
         Err(e) => e.to_string(),
     }
-}
-
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
 }
 
 #[test]

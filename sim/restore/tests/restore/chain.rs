@@ -1,9 +1,9 @@
 //! Chain rules: a full export, then differentials whose base is the previous export, all of one
 //! VM group and type; anything else is refused before a byte is restored.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use rpsim_restore::{verify_chain, RestoreError};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -42,13 +42,6 @@ fn chain_refused(dirs: &[PathBuf]) -> String {
         Ok(_) => panic!("broken chain accepted"),
         Err(e) => e.to_string(),
     }
-}
-
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
 }
 
 #[test]

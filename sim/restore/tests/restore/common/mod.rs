@@ -23,6 +23,8 @@ pub struct LogSpec {
     pub target: Guid,
     pub base: Option<Guid>,
     pub extents: Vec<(u64, Vec<u8>)>,
+    /// RCT ids written instead of `rct-<target>` / `rct-<base>` when set.
+    pub rct_ids: Option<(String, String)>,
 }
 
 impl LogSpec {
@@ -34,6 +36,7 @@ impl LogSpec {
             target,
             base: None,
             extents: Vec::new(),
+            rct_ids: None,
         }
     }
 
@@ -42,6 +45,12 @@ impl LogSpec {
             base: Some(base),
             ..LogSpec::full(disk, virtual_size_bytes, target)
         }
+    }
+
+    /// Writes `target` and `base` as the log's target and base RCT ids.
+    pub fn rct(mut self, target: &str, base: &str) -> LogSpec {
+        self.rct_ids = Some((target.to_string(), base.to_string()));
+        self
     }
 
     pub fn extent(mut self, offset_bytes: u64, data: Vec<u8>) -> LogSpec {
@@ -66,11 +75,14 @@ pub fn encode_header(spec: &LogSpec) -> Vec<u8> {
     out.extend_from_slice(&spec.target.0);
     out.extend_from_slice(&spec.base.unwrap_or(Guid::NIL).0);
     put_string(&mut out, &spec.disk);
-    put_string(&mut out, &format!("rct-{}", spec.target));
-    put_string(
-        &mut out,
-        &spec.base.map(|b| format!("rct-{b}")).unwrap_or_default(),
-    );
+    let (target_rct, base_rct) = spec.rct_ids.clone().unwrap_or_else(|| {
+        (
+            format!("rct-{}", spec.target),
+            spec.base.map(|b| format!("rct-{b}")).unwrap_or_default(),
+        )
+    });
+    put_string(&mut out, &target_rct);
+    put_string(&mut out, &base_rct);
     let checksum = xxh3_64(&out);
     out.extend_from_slice(&checksum.to_le_bytes());
     out
@@ -99,6 +111,13 @@ pub fn encode_log(spec: &LogSpec) -> Vec<u8> {
     assert_eq!(footer.len(), 48);
     out.extend_from_slice(&footer);
     out
+}
+
+pub fn assert_mentions(message: &str, needle: &str) {
+    assert!(
+        message.contains(needle),
+        "message `{message}` does not mention `{needle}`"
+    );
 }
 
 /// Bytes derived from a seed, never all zero.
@@ -132,6 +151,28 @@ pub fn manifest_text(
         ));
     }
     seal(text)
+}
+
+/// Rewrites the manifest of `dir` for the files it holds now.
+pub fn reseal(dir: &Path, base: Option<Guid>) {
+    let old = fs::read_to_string(dir.join("export.manifest")).unwrap();
+    let field = |key: &str| {
+        old.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} ")).map(str::to_string))
+            .unwrap()
+    };
+    let collection: Guid = field("collection_id").parse().unwrap();
+    let rp: Guid = field("reference_point").parse().unwrap();
+    let rp_type: u8 = field("reference_point_type").parse().unwrap();
+    let text = manifest_text(dir, collection, rp, base, rp_type);
+    fs::write(dir.join("export.manifest"), text).unwrap();
+}
+
+/// Rewrites the manifest with `edit` applied to its text before the `end` line, resealed.
+pub fn edit_manifest(dir: &Path, edit: impl Fn(String) -> String) {
+    let text = fs::read_to_string(dir.join("export.manifest")).unwrap();
+    let body = &text[..text.rfind("end ").unwrap()];
+    fs::write(dir.join("export.manifest"), seal(edit(body.to_string()))).unwrap();
 }
 
 /// Appends the `end` line to manifest text.

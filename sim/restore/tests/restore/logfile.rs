@@ -1,9 +1,9 @@
 //! Log-file reader: valid logs round trip; every kind of damage is refused with a message that
 //! says what is wrong.
 
-mod common;
 
-use common::*;
+
+use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_restore::{read_log, RestoreError};
 use std::fs;
@@ -30,13 +30,6 @@ fn refused(bytes: &[u8]) -> String {
         Err(e @ RestoreError::Log { .. }) => e.to_string(),
         Err(other) => panic!("expected a log error, got {other}"),
     }
-}
-
-fn assert_mentions(message: &str, needle: &str) {
-    assert!(
-        message.contains(needle),
-        "message `{message}` does not mention `{needle}`"
-    );
 }
 
 #[test]
