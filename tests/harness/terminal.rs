@@ -82,3 +82,20 @@ fn verify_and_restore_escape_hostile_paths() {
     assert_ne!(code, 0, "{out}");
     assert_no_raw_controls(&out);
 }
+
+#[test]
+fn verify_and_restore_exit_2_for_unusable_input_and_1_for_a_broken_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out) = rpsim_in(dir.path(), &["verify", "no-such-export"]);
+    assert_eq!(code, 2, "a missing path is bad input: {out}");
+    let (code, out) = rpsim_in(dir.path(), &["restore", "--out", "o", "no-such-export"]);
+    assert_eq!(code, 2, "a missing path is bad input: {out}");
+    std::fs::create_dir(dir.path().join("tampered")).unwrap();
+    std::fs::write(
+        dir.path().join("tampered/export.manifest"),
+        "not a manifest\n",
+    )
+    .unwrap();
+    let (code, out) = rpsim_in(dir.path(), &["verify", "tampered"]);
+    assert_eq!(code, 1, "a tampered export is a failed check: {out}");
+}

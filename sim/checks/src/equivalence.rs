@@ -154,7 +154,12 @@ pub fn check_mapped_disk(
     };
     let extents = oracle
         .changed_extents(disk_instance_id, None, reference_point)
-        .map_err(|e| unreadable(format!("the world cannot list the disk's extents: {}", e.message)))?;
+        .map_err(|e| {
+            unreadable(format!(
+                "the world cannot list the disk's extents: {}",
+                e.message
+            ))
+        })?;
     check_extent_list(&extents, virtual_size_bytes).map_err(unreadable)?;
     let mapped: Vec<Extent> = map.iter().map(|m| m.extent).collect();
     check_extent_list(&mapped, virtual_size_bytes)
@@ -165,8 +170,15 @@ pub fn check_mapped_disk(
     for range in union(&extents, &mapped) {
         for chunk in chunks(range) {
             let len = chunk.length_bytes as usize;
-            fill_from_world(oracle, disk_instance_id, reference_point, &extents, chunk, &mut expected[..len])
-                .map_err(unreadable)?;
+            fill_from_world(
+                oracle,
+                disk_instance_id,
+                reference_point,
+                &extents,
+                chunk,
+                &mut expected[..len],
+            )
+            .map_err(unreadable)?;
             fill_from_map(map, chunk, &mut actual[..len]).map_err(unreadable)?;
             if let Some(at) = first_difference(&expected[..len], &actual[..len]) {
                 let end = len.min(at + HEX_WINDOW_BYTES);
@@ -239,8 +251,18 @@ fn fill_from_world(
         };
         let at = (part.offset_bytes - chunk.offset_bytes) as usize;
         oracle
-            .read_extent(disk_instance_id, reference_point, part, &mut buf[at..at + part.length_bytes as usize])
-            .map_err(|e| format!("the world cannot read the disk at byte {}: {}", part.offset_bytes, e.message))?;
+            .read_extent(
+                disk_instance_id,
+                reference_point,
+                part,
+                &mut buf[at..at + part.length_bytes as usize],
+            )
+            .map_err(|e| {
+                format!(
+                    "the world cannot read the disk at byte {}: {}",
+                    part.offset_bytes, e.message
+                )
+            })?;
     }
     Ok(())
 }
@@ -259,7 +281,12 @@ fn fill_from_map(map: &[MappedExtent], chunk: Extent, buf: &mut [u8]) -> Result<
             .log
             .file()
             .read_exact_at(&mut buf[at..at + part.length_bytes as usize], in_log)
-            .map_err(|e| format!("reading log `{}` at byte {in_log} failed: {e}", mapped.log_path.display()))?;
+            .map_err(|e| {
+                format!(
+                    "reading log `{}` at byte {in_log} failed: {e}",
+                    mapped.log_path.display()
+                )
+            })?;
     }
     Ok(())
 }

@@ -31,7 +31,9 @@ pub fn check_restores(outcome: &RunOutcome, scratch: &Path, report: &mut CheckRe
         };
         let out_dir = scratch.join(format!("restore-{index}"));
         match rpsim_restore::restore_chain(&chain, &out_dir) {
-            Err(RestoreError::Capacity { .. }) => compare_without_images(&oracle, &chain, name, report),
+            Err(RestoreError::Capacity { .. }) => {
+                compare_without_images(&oracle, &chain, name, report)
+            }
             Err(e) => report.record("restore", name, Some(format!("restore refused: {e}"))),
             Ok(summary) => {
                 report.record("restore", name, None);

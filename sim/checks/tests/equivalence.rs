@@ -411,6 +411,10 @@ fn correct_export_of_a_64_tib_disk_passes_restore_equivalence_on_any_file_system
     };
     let outcome = rpsim_world::run(&scenario, &config).unwrap();
     let report = rpsim_checks::check_run(&scenario, &outcome, &scratch);
-    assert!(report.ok(), "a correct export of a 64 TiB disk failed: {:#?}", report.failures);
+    assert!(
+        report.ok(),
+        "a correct export of a 64 TiB disk failed: {:#?}",
+        report.failures
+    );
     assert_eq!(report.restored_disks, 2, "both exports' disk was compared");
 }

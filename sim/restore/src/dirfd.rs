@@ -79,7 +79,8 @@ fn check(result: libc::c_int) -> io::Result<libc::c_int> {
     }
 }
 
-const DIR_FLAGS: libc::c_int = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+const DIR_FLAGS: libc::c_int =
+    libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
 const FILE_FLAGS: libc::c_int =
     libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
 
@@ -93,7 +94,9 @@ impl Dir {
         let result = check(unsafe { libc::open(c_path.as_ptr(), DIR_FLAGS) });
         match result {
             // SAFETY: a descriptor just returned by open, owned by nobody else.
-            Ok(fd) => Ok(Dir { fd: unsafe { OwnedFd::from_raw_fd(fd) } }),
+            Ok(fd) => Ok(Dir {
+                fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            }),
             Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
                 match std::fs::symlink_metadata(path) {
                     Ok(m) if m.file_type().is_symlink() => Err(OpenError::Kind(Kind::Symlink)),
@@ -112,7 +115,12 @@ impl Dir {
         let mut stat: libc::stat = unsafe { std::mem::zeroed() };
         // SAFETY: valid descriptor, NUL-terminated name, and a stat buffer we own.
         let result = unsafe {
-            libc::fstatat(self.fd.as_raw_fd(), c.as_ptr(), &mut stat, libc::AT_SYMLINK_NOFOLLOW)
+            libc::fstatat(
+                self.fd.as_raw_fd(),
+                c.as_ptr(),
+                &mut stat,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
         };
         match check(result) {
             Ok(_) => Ok(Some(Kind::from_mode(stat.st_mode))),
@@ -127,10 +135,12 @@ impl Dir {
         // SAFETY: valid descriptor and NUL-terminated name; the result is checked.
         match check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), DIR_FLAGS) }) {
             // SAFETY: a descriptor just returned by openat, owned by nobody else.
-            Ok(fd) => Ok(Dir { fd: unsafe { OwnedFd::from_raw_fd(fd) } }),
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
-                Err(self.kind_of(name)?.map_or(OpenError::Io(e), OpenError::Kind))
-            }
+            Ok(fd) => Ok(Dir {
+                fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            }),
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => Err(self
+                .kind_of(name)?
+                .map_or(OpenError::Io(e), OpenError::Kind)),
             Err(e) => Err(OpenError::Io(e)),
         }
     }
@@ -167,7 +177,9 @@ impl Dir {
     /// The error names the component that failed.
     pub(crate) fn open_path(&self, relative: &str) -> Result<File, (String, OpenError)> {
         let components: Vec<&str> = relative.split('/').collect();
-        let (last, folders) = components.split_last().expect("split yields one part at least");
+        let (last, folders) = components
+            .split_last()
+            .expect("split yields one part at least");
         let mut opened: Option<Dir> = None;
         for (i, folder) in folders.iter().enumerate() {
             let parent = opened.as_ref().unwrap_or(self);
@@ -207,7 +219,11 @@ impl Dir {
             };
             if entry.is_null() {
                 let e = io::Error::last_os_error();
-                break if e.raw_os_error().unwrap_or(0) == 0 { Ok(()) } else { Err(e) };
+                break if e.raw_os_error().unwrap_or(0) == 0 {
+                    Ok(())
+                } else {
+                    Err(e)
+                };
             }
             // SAFETY: readdir returned a valid entry whose d_name is NUL-terminated.
             let name = unsafe { std::ffi::CStr::from_ptr((*entry).d_name.as_ptr()) };
@@ -255,7 +271,8 @@ impl Dir {
     /// name (file, link or anything else) is refused.
     pub(crate) fn create_file(&self, name: &str) -> Result<File, OpenError> {
         let c = c_name(name)?;
-        let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        let flags =
+            libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // SAFETY: valid descriptor and NUL-terminated name; O_EXCL never opens what exists.
         let fd = check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), flags, 0o666) })
             .map_err(OpenError::Io)?;
@@ -295,7 +312,9 @@ pub(crate) fn open_regular_file(path: &Path) -> Result<File, OpenError> {
     // SAFETY: a valid NUL-terminated path; the result is checked before use.
     let fd = match check(unsafe { libc::open(c_path.as_ptr(), FILE_FLAGS) }) {
         Ok(fd) => fd,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(OpenError::Kind(Kind::Symlink)),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(OpenError::Kind(Kind::Symlink))
+        }
         Err(e) => return Err(OpenError::Io(e)),
     };
     // SAFETY: a descriptor just returned by open, owned by nobody else.

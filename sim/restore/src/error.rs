@@ -127,12 +127,17 @@ mod tests {
 
     #[test]
     fn incomplete_export_is_not_intact() {
-        assert_eq!(RestoreError::export(path(), "x").class(), ErrorClass::NotIntact);
+        assert_eq!(
+            RestoreError::export(path(), "x").class(),
+            ErrorClass::NotIntact
+        );
     }
 
     #[test]
     fn broken_chain_is_not_intact() {
-        let e = RestoreError::Chain { problem: "x".into() };
+        let e = RestoreError::Chain {
+            problem: "x".into(),
+        };
         assert_eq!(e.class(), ErrorClass::NotIntact);
     }
 

@@ -152,7 +152,11 @@ fn check_vm_file(
     check_listed_digest(dir, listed, digest)
 }
 
-fn check_listed_digest(dir: &Path, listed: &ManifestFile, digest: u128) -> Result<(), RestoreError> {
+fn check_listed_digest(
+    dir: &Path,
+    listed: &ManifestFile,
+    digest: u128,
+) -> Result<(), RestoreError> {
     if digest == listed.xxh3_128 {
         return Ok(());
     }

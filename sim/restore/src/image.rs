@@ -100,7 +100,14 @@ fn check_capacity(plan: &Plan, output: &mut Output) -> Result<(), RestoreError> 
             .disks
             .values()
             .filter(|d| d.virtual_size_bytes > limit_bytes)
-            .map(|d| format!("disk `{}` (log `{}`) has virtual size {} bytes", d.disk_instance_id, d.last_log.display(), d.virtual_size_bytes))
+            .map(|d| {
+                format!(
+                    "disk `{}` (log `{}`) has virtual size {} bytes",
+                    d.disk_instance_id,
+                    d.last_log.display(),
+                    d.virtual_size_bytes
+                )
+            })
             .collect();
         return capacity(format!(
             "{}, but its file system holds files of at most {limit_bytes} bytes; \

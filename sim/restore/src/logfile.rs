@@ -108,7 +108,10 @@ pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
         OpenError::Kind(kind) => bad(
             path,
             0,
-            format!("it is {}, not a regular file; it was not opened", kind.describe()),
+            format!(
+                "it is {}, not a regular file; it was not opened",
+                kind.describe()
+            ),
         ),
         OpenError::Io(e) => RestoreError::io("open log file", path, e),
     })?;

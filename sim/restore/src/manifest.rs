@@ -320,13 +320,19 @@ fn list_files(root: &Dir, dir: &Path) -> Result<BTreeSet<String>, RestoreError> 
             .entries(MANIFEST_FILES_MAX)
             .map_err(|e| RestoreError::io("list export directory", &at, e))?
             .ok_or_else(|| {
-                RestoreError::export(dir, format!("it holds more than {MANIFEST_FILES_MAX} entries"))
+                RestoreError::export(
+                    dir,
+                    format!("it holds more than {MANIFEST_FILES_MAX} entries"),
+                )
             })?;
         for (name, kind) in entries {
             let name = name.into_string().map_err(|name| {
                 RestoreError::export(
                     dir,
-                    format!("it holds `{}`, whose name is not UTF-8", name.to_string_lossy()),
+                    format!(
+                        "it holds `{}`, whose name is not UTF-8",
+                        name.to_string_lossy()
+                    ),
                 )
             })?;
             let relative = format!("{prefix}{name}");
@@ -338,7 +344,10 @@ fn list_files(root: &Dir, dir: &Path) -> Result<BTreeSet<String>, RestoreError> 
                     pending.push((Some(sub), format!("{relative}/"), depth + 1));
                 }
                 Kind::Dir => {
-                    return Err(RestoreError::export(dir, format!("`{relative}` is nested too deep")))
+                    return Err(RestoreError::export(
+                        dir,
+                        format!("`{relative}` is nested too deep"),
+                    ))
                 }
                 Kind::File => {
                     if relative != MANIFEST_FILE_NAME {

@@ -32,7 +32,9 @@ pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<PathBuf,
         };
         let shown = dir.display();
         if real == export_real {
-            return refuse(format!("it is the export directory `{shown}`; give a directory elsewhere"));
+            return refuse(format!(
+                "it is the export directory `{shown}`; give a directory elsewhere"
+            ));
         }
         if real.starts_with(&export_real) {
             return refuse(format!(
@@ -41,14 +43,18 @@ pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<PathBuf,
             ));
         }
         if export_real.starts_with(&real) {
-            return refuse(format!("it holds the export directory `{shown}`; give a directory elsewhere"));
+            return refuse(format!(
+                "it holds the export directory `{shown}`; give a directory elsewhere"
+            ));
         }
     }
     match fs::symlink_metadata(&real) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(RestoreError::io("look at output directory", out_dir, e)),
         Ok(metadata) if !metadata.is_dir() => {
-            return refuse("it exists and is not a directory; give a new or empty directory".to_string())
+            return refuse(
+                "it exists and is not a directory; give a new or empty directory".to_string(),
+            )
         }
         Ok(_) => {
             let mut entries = fs::read_dir(&real)
@@ -93,7 +99,12 @@ fn resolve_once(shown: &Path, absolute: &Path) -> Result<PathBuf, RestoreError> 
         let prefix: PathBuf = components[..existing].iter().collect();
         let mut real = match fs::canonicalize(&prefix) {
             Ok(real) => real,
-            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
                 continue
             }
             Err(e) => return Err(RestoreError::io("resolve output directory", shown, e)),

@@ -53,7 +53,8 @@ pub fn plan_restore(manifests: &[ExportManifest]) -> Result<Plan, RestoreError> 
             let step = plan_step(&mut plan.disks, &mut image_names, log.clone())?;
             if step.restart {
                 let disk_id = &step.log.header.disk_instance_id;
-                plan.steps.retain(|s| &s.log.header.disk_instance_id != disk_id);
+                plan.steps
+                    .retain(|s| &s.log.header.disk_instance_id != disk_id);
             }
             plan.steps.push(step);
         }
@@ -139,7 +140,10 @@ fn plan_step(
             ),
         });
     }
-    assert!(!header.target_rct_id.is_empty(), "verified logs have a target RCT id");
+    assert!(
+        !header.target_rct_id.is_empty(),
+        "verified logs have a target RCT id"
+    );
     disk.reference_point = header.target_reference_point;
     disk.rct_id = header.target_rct_id.clone();
     disk.last_log = log.path.clone();

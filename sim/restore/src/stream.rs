@@ -41,7 +41,9 @@ impl HoleBudget {
 #[derive(Debug)]
 pub(crate) enum HoleProblem {
     /// Together with the export's other files, more than `HOLE_BYTES_MAX` of holes.
-    TooManyBytes { hole_bytes: u64 },
+    TooManyBytes {
+        hole_bytes: u64,
+    },
     /// More than `HOLES_PER_FILE_MAX` holes.
     TooMany,
     Io(io::Error),
@@ -114,7 +116,9 @@ struct SparseReader {
 
 impl Read for SparseReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.next_hole < self.holes.len() && self.holes[self.next_hole].1 <= self.position_bytes {
+        while self.next_hole < self.holes.len()
+            && self.holes[self.next_hole].1 <= self.position_bytes
+        {
             self.next_hole += 1;
         }
         let at = self.position_bytes;
@@ -219,7 +223,11 @@ impl HashingReader {
 
 /// XXH3-128 of the first `size_bytes` of a file, read in bounded chunks, its `holes` hashed
 /// as zeros without being read. Returns (bytes read, digest): fewer bytes when it shrank.
-pub(crate) fn hash_file(file: Arc<File>, size_bytes: u64, holes: Vec<(u64, u64)>) -> io::Result<(u64, u128)> {
+pub(crate) fn hash_file(
+    file: Arc<File>,
+    size_bytes: u64,
+    holes: Vec<(u64, u64)>,
+) -> io::Result<(u64, u128)> {
     let mut reader = HashingReader::new(file, size_bytes, holes);
     loop {
         let n = reader.reader.read(&mut reader.scratch)?;

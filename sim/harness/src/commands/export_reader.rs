@@ -4,6 +4,7 @@
 
 use crate::outcome::Outcome;
 use crate::reporter::{HarnessEvent, Reporter};
+use rpsim_restore::error::ErrorClass;
 use rpsim_restore::RestoreError;
 use std::path::{Path, PathBuf};
 
@@ -35,5 +36,8 @@ pub fn restore(exports: &[PathBuf], out: &Path, reporter: &mut dyn Reporter) -> 
 fn refused(error: &RestoreError, reporter: &mut dyn Reporter) -> Outcome {
     let message = error.to_string();
     reporter.event(&HarnessEvent::Error { message: &message });
-    Outcome::ChecksFailed
+    match error.class() {
+        ErrorClass::NotIntact => Outcome::ChecksFailed,
+        ErrorClass::BadInput => Outcome::BadInput,
+    }
 }

@@ -1,8 +1,6 @@
 //! Chain rules: a full export, then differentials whose base is the previous export, all of one
 //! VM group and type; anything else is refused before a byte is restored.
 
-
-
 use crate::common::*;
 use rpsim_restore::{verify_chain, RestoreError};
 use std::fs;

@@ -34,7 +34,11 @@ fn missing_path_and_plain_file_are_bad_input() {
 fn damaged_or_incomplete_export_is_not_intact() {
     let root = tempfile::tempdir().unwrap();
     let dir = export(root.path());
-    fs::write(dir.join("Virtual Hard Disks/disk0.rplog"), b"RPSIMLOG garbage").unwrap();
+    fs::write(
+        dir.join("Virtual Hard Disks/disk0.rplog"),
+        b"RPSIMLOG garbage",
+    )
+    .unwrap();
     let damaged = verify_export(&dir).unwrap_err();
     assert_eq!(damaged.class(), ErrorClass::NotIntact, "{damaged}");
     fs::remove_file(dir.join("export.manifest")).unwrap();

@@ -39,7 +39,11 @@ fn later_extents_cut_older_ones_and_a_full_log_starts_afresh() {
         (65536, 4096, "full".to_string()),
     ];
     assert_eq!(ranges(&map), expected);
-    assert_eq!(map[2].data_offset_bytes, map[0].data_offset_bytes + 8192, "a cut range points into its log");
+    assert_eq!(
+        map[2].data_offset_bytes,
+        map[0].data_offset_bytes + 8192,
+        "a cut range points into its log"
+    );
 
     let restart = ExportSpec::new(guid(GROUP), guid(3), Some(guid(2)))
         .log(LogSpec::full("d", MIB, guid(3)).extent(8192, pattern(4, 100)));

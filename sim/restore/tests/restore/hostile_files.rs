@@ -56,7 +56,9 @@ fn restore_after_swap(root: &Path, dir: PathBuf, swap: impl FnOnce()) {
     swap();
     let out = root.join("out");
     let result = within_deadline("the restore", move || {
-        chain.restore_into(&out).map(|summary| summary.disks[0].image_path.clone())
+        chain
+            .restore_into(&out)
+            .map(|summary| summary.disks[0].image_path.clone())
     });
     match result {
         Ok(image) => {
@@ -127,7 +129,9 @@ fn fifo_listed_in_an_export_is_refused_without_blocking() {
     let log = dir.join(LOG);
     fs::remove_file(&log).unwrap();
     mkfifo(&log);
-    let message = within_deadline("verify", move || verify_export(&dir).unwrap_err().to_string());
+    let message = within_deadline("verify", move || {
+        verify_export(&dir).unwrap_err().to_string()
+    });
     assert_mentions(&message, "disk0.rplog");
     assert_mentions(&message, "FIFO");
 }

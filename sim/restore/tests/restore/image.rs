@@ -1,8 +1,6 @@
 //! Restoring images: a chain yields each disk's bytes as of its last reference point, images
 //! stay sparse, and broken disk histories or unsafe output directories are refused.
 
-
-
 use crate::common::*;
 use rpsim_restore::{restore_chain, RestoreError};
 use std::fs;

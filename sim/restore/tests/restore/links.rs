@@ -16,8 +16,16 @@ fn chain(root: &Path, full_rct: (&str, &str), inc_rct: (&str, &str)) -> Vec<Path
         .extent(0, pattern(2, 4096))
         .rct(inc_rct.0, inc_rct.1);
     vec![
-        write_export(root, "full", &ExportSpec::new(guid(GROUP), guid(1), None).log(full)),
-        write_export(root, "inc", &ExportSpec::new(guid(GROUP), guid(2), Some(guid(1))).log(inc)),
+        write_export(
+            root,
+            "full",
+            &ExportSpec::new(guid(GROUP), guid(1), None).log(full),
+        ),
+        write_export(
+            root,
+            "inc",
+            &ExportSpec::new(guid(GROUP), guid(2), Some(guid(1))).log(inc),
+        ),
     ]
 }
 
@@ -55,15 +63,24 @@ fn differential_whose_base_rct_id_is_not_the_previous_target_is_refused() {
 fn differential_with_an_empty_base_rct_id_is_refused() {
     let root = tempfile::tempdir().unwrap();
     let dirs = chain(root.path(), ("rct-a", ""), ("rct-b", ""));
-    assert_mentions(&refused(&dirs, root.path()).to_string(), "base RCT id is empty");
+    assert_mentions(
+        &refused(&dirs, root.path()).to_string(),
+        "base RCT id is empty",
+    );
 }
 
 #[test]
 fn log_with_an_empty_target_rct_id_is_refused() {
     let root = tempfile::tempdir().unwrap();
     let dirs = chain(root.path(), ("", ""), ("rct-b", ""));
-    assert_mentions(&refused(&dirs, root.path()).to_string(), "target RCT id is empty");
+    assert_mentions(
+        &refused(&dirs, root.path()).to_string(),
+        "target RCT id is empty",
+    );
     let root = tempfile::tempdir().unwrap();
     let dirs = chain(root.path(), ("rct-a", ""), ("", "rct-a"));
-    assert_mentions(&refused(&dirs, root.path()).to_string(), "target RCT id is empty");
+    assert_mentions(
+        &refused(&dirs, root.path()).to_string(),
+        "target RCT id is empty",
+    );
 }

@@ -1,8 +1,6 @@
 //! Log-file reader: valid logs round trip; every kind of damage is refused with a message that
 //! says what is wrong.
 
-
-
 use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_restore::{read_log, RestoreError};

@@ -4,13 +4,13 @@
 
 mod chain;
 mod common;
+mod exit_class;
+mod extent_map;
+mod hostile_files;
 mod image;
+mod links;
 mod logfile;
 mod manifest;
-mod exit_class;
-mod hostile_files;
-mod links;
 mod out_dir;
 mod sizes;
 mod sparse;
-mod extent_map;

@@ -1,8 +1,6 @@
 //! Manifest verification: a complete export passes; anything that makes the directory differ
 //! from its manifest, or the manifest differ from the grammar, is refused with a reason.
 
-
-
 use crate::common::*;
 use rpsim_restore::{verify_export, ReferencePointType, RestoreError};
 use std::fs;
@@ -21,7 +19,6 @@ fn refused(dir: &Path) -> String {
         Err(other) => panic!("expected an export error, got {other}"),
     }
 }
-
 
 #[test]
 fn complete_export_is_accepted_with_its_fields() {

@@ -26,7 +26,10 @@ fn assert_refused_as_inside_of(dirs: &[PathBuf], out: &Path, real: &[PathBuf]) {
             assert_mentions(&e.to_string(), "export directory");
             assert_eq!(e.class(), ErrorClass::BadInput, "{e}");
         }
-        Err(e) => panic!("restore into `{}`: expected an output refusal, got {e}", out.display()),
+        Err(e) => panic!(
+            "restore into `{}`: expected an output refusal, got {e}",
+            out.display()
+        ),
     }
     for dir in real {
         if let Err(e) = verify_export(dir) {
@@ -78,6 +81,9 @@ fn output_that_leaves_the_export_by_dot_dot_is_accepted() {
     let summary = restore_chain(&[full.clone()], &out).unwrap();
     assert_eq!(summary.disks.len(), 1);
     assert!(root.path().join("restored/d.raw").is_file());
-    assert!(!full.join("new").exists(), "the restore created a folder inside the export");
+    assert!(
+        !full.join("new").exists(),
+        "the restore created a folder inside the export"
+    );
     verify_export(&full).unwrap();
 }

@@ -17,7 +17,8 @@ fn export(root: &Path, disks: &[(&str, u64)]) -> PathBuf {
     let mut spec = ExportSpec::new(guid(GROUP), guid(1), None);
     for &(disk, size_bytes) in disks {
         let end = size_bytes.min(1 << 62);
-        spec = spec.log(LogSpec::full(disk, size_bytes, guid(1)).extent(end - 4096, pattern(3, 4096)));
+        spec =
+            spec.log(LogSpec::full(disk, size_bytes, guid(1)).extent(end - 4096, pattern(3, 4096)));
     }
     write_export(root, "full", &spec)
 }
@@ -67,9 +68,16 @@ fn restore_or_refuse_cleanly(dirs: &[PathBuf], out: &Path, existed_empty: bool) 
             assert_mentions(&message, "virtual size");
             if existed_empty {
                 let left: Vec<_> = fs::read_dir(out).unwrap().collect();
-                assert!(left.is_empty(), "a refused restore left {left:?} in `--out`");
+                assert!(
+                    left.is_empty(),
+                    "a refused restore left {left:?} in `--out`"
+                );
             } else {
-                assert!(!out.exists(), "a refused restore created `{}`", out.display());
+                assert!(
+                    !out.exists(),
+                    "a refused restore created `{}`",
+                    out.display()
+                );
             }
         }
     }
@@ -78,15 +86,24 @@ fn restore_or_refuse_cleanly(dirs: &[PathBuf], out: &Path, existed_empty: bool) 
 #[test]
 fn restore_the_output_file_system_cannot_hold_leaves_a_missing_out_missing() {
     let root = disk_backed_tempdir();
-    let dirs = vec![export(root.path(), &[("big", VHDX_MAX_BYTES), ("small", MIB)])];
+    let dirs = vec![export(
+        root.path(),
+        &[("big", VHDX_MAX_BYTES), ("small", MIB)],
+    )];
     restore_or_refuse_cleanly(&dirs, &root.path().join("new/out"), false);
-    assert!(!root.path().join("new").exists(), "a refused restore left the parent it created");
+    assert!(
+        !root.path().join("new").exists(),
+        "a refused restore left the parent it created"
+    );
 }
 
 #[test]
 fn restore_the_output_file_system_cannot_hold_leaves_an_empty_out_empty() {
     let root = disk_backed_tempdir();
-    let dirs = vec![export(root.path(), &[("big", VHDX_MAX_BYTES), ("small", MIB)])];
+    let dirs = vec![export(
+        root.path(),
+        &[("big", VHDX_MAX_BYTES), ("small", MIB)],
+    )];
     let out = root.path().join("out");
     fs::create_dir(&out).unwrap();
     restore_or_refuse_cleanly(&dirs, &out, true);

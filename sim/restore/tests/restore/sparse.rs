@@ -22,7 +22,10 @@ fn export(root: &Path, virtual_size_bytes: u64) -> PathBuf {
 /// lists it with that size; its checksum stays the old one (computing the right one would
 /// mean hashing a terabyte).
 fn grow_sparse(dir: &Path, relative: &str, size_bytes: u64) {
-    let file = OpenOptions::new().write(true).open(dir.join(relative)).unwrap();
+    let file = OpenOptions::new()
+        .write(true)
+        .open(dir.join(relative))
+        .unwrap();
     file.set_len(size_bytes).unwrap();
     edit_manifest(dir, |body| {
         body.lines()
