@@ -7,7 +7,7 @@ use rpsim_scenario::{
     SEED_DEFAULT,
 };
 
-const FULL: &str = include_str!("data/full.yaml");
+const FULL: &str = include_str!("../data/full.yaml");
 
 #[test]
 fn the_full_feature_example_parses_into_what_it_says() {
@@ -70,7 +70,7 @@ fn the_full_feature_example_parses_into_what_it_says() {
 
 #[test]
 fn the_first_yaml_example_of_format_md_parses() {
-    let format = include_str!("../FORMAT.md");
+    let format = include_str!("../../FORMAT.md");
     let start = format
         .find("```yaml\n")
         .expect("FORMAT.md has a ```yaml block")
@@ -214,7 +214,7 @@ fn columns_count_characters_not_bytes() {
 
 #[test]
 fn the_format_md_example_is_the_full_feature_fixture() {
-    let format = include_str!("../FORMAT.md");
+    let format = include_str!("../../FORMAT.md");
     assert!(
         format.contains(&format!("```yaml\n{FULL}```")),
         "FORMAT.md example drifted"
