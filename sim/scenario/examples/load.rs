@@ -6,7 +6,11 @@ fn main() {
     let mut failed = false;
     for path in std::env::args_os().skip(1) {
         match rpsim_scenario::load_scenario(std::path::Path::new(&path)) {
-            Ok(scenario) => println!("{}: OK ({} timeline entries)", path.to_string_lossy(), scenario.timeline.len()),
+            Ok(scenario) => println!(
+                "{}: OK ({} timeline entries)",
+                path.to_string_lossy(),
+                scenario.timeline.len()
+            ),
             Err(error) => {
                 failed = true;
                 let shown = error.to_string();
