@@ -72,11 +72,11 @@ pub fn measure(text: &str) -> Result<Outline<'_>, Refusal> {
     Ok(walk.outline)
 }
 
-/// One open collection: the anchor it carries, the node count when it opened, and the
-/// deepest nesting reached inside it.
+/// One open collection: the anchor definition it carries, the node count when it opened,
+/// and the deepest nesting reached inside it.
 #[derive(Debug)]
-struct Frame<'t> {
-    anchor: Option<&'t str>,
+struct Frame {
+    anchor: Option<usize>,
     nodes_at_open: u64,
     depth_max: usize,
 }
@@ -88,16 +88,90 @@ struct Expansion {
     height: usize,
 }
 
+const LEAF: Expansion = Expansion {
+    nodes: 1,
+    height: 0,
+};
+
+/// Anchor definitions in text order, as libyaml sees them: a later `&a` replaces an earlier
+/// one for the aliases that follow, and a definition stays open until its node closes.
+#[derive(Debug, Default)]
+struct Anchors<'t> {
+    /// Name → its latest definition.
+    current: BTreeMap<&'t str, usize>,
+    /// Per definition, what it expands to once its node is complete.
+    expansions: Vec<Option<Expansion>>,
+    /// An anchor waiting for its node: its name and the token it stands at.
+    pending: Option<(&'t str, u64)>,
+    /// A definition given to a scalar or alias, with its anchor's token: it moves to a
+    /// mapping that opens around that node as its first key, when the anchor stands before
+    /// the key (`key: &a` then `x: 1` on the next line), not on it (`&a x: 1`).
+    tentative: Option<(usize, u64, &'t str)>,
+}
+
+/// What an alias refers to.
+enum Target {
+    Unknown,
+    /// The alias sits inside the node it names (or is that node): it expands without end.
+    Open,
+    Complete(Expansion),
+}
+
+impl<'t> Anchors<'t> {
+    fn define(&mut self, name: &'t str, expansion: Option<Expansion>) -> usize {
+        let id = self.expansions.len();
+        self.expansions.push(expansion);
+        self.current.insert(name, id);
+        id
+    }
+
+    /// A scalar or alias takes the pending anchor, for now.
+    fn leaf(&mut self) {
+        if let Some((name, token)) = self.pending.take() {
+            let id = self.define(name, Some(LEAF));
+            self.tentative = Some((id, token, name));
+        }
+    }
+
+    /// A collection opening at `token` takes the pending anchor, or (when it opens around a
+    /// key) the one its first key took; `tentative` is what was tentative before this step.
+    fn open(
+        &mut self,
+        token: u64,
+        around_key: bool,
+        tentative: Option<(usize, u64, &'t str)>,
+    ) -> Option<usize> {
+        if let Some((name, _)) = self.pending.take() {
+            return Some(self.define(name, None));
+        }
+        let (id, _, _) = tentative.filter(|(_, anchor, _)| around_key && *anchor < token)?;
+        self.expansions[id] = None;
+        Some(id)
+    }
+
+    fn target(&self, name: &str, tentative: Option<(usize, u64, &'t str)>) -> Target {
+        let waiting = self.pending.is_some_and(|(n, _)| n == name)
+            || tentative.is_some_and(|(_, _, n)| n == name);
+        match self.current.get(name) {
+            _ if waiting => Target::Open,
+            None => Target::Unknown,
+            Some(&id) => match self.expansions[id] {
+                None => Target::Open,
+                Some(expansion) => Target::Complete(expansion),
+            },
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Walk<'t> {
     outline: Outline<'t>,
-    open: Vec<Frame<'t>>,
-    anchors: BTreeMap<&'t str, Expansion>,
-    /// An anchor waiting for its node, with the token it stands at.
-    pending: Option<(&'t str, u64)>,
-    /// An anchor given to the scalar at a token, which moves to the block mapping that scalar
-    /// turns out to start (`key: &a` then `x: 1` on the next line).
-    tentative: Option<(&'t str, u64)>,
+    open: Vec<Frame>,
+    anchors: Anchors<'t>,
+    /// Per flow level (0 is the block level), the token where an implicit key may start and
+    /// the deepest nesting reached since: when a mapping opens around that key, all of it was
+    /// one level deeper (`[[a]]: b`, `[[a]: b]`).
+    key_starts: Vec<(u64, usize)>,
 }
 
 impl Default for Walk<'_> {
@@ -110,48 +184,50 @@ impl Default for Walk<'_> {
                 nodes: 0,
             },
             open: Vec::new(),
-            anchors: BTreeMap::new(),
-            pending: None,
-            tentative: None,
+            anchors: Anchors::default(),
+            key_starts: Vec::new(),
         }
     }
 }
 
 impl<'t> Walk<'t> {
     fn step(&mut self, text: &'t str, step: Step<'t>) -> Result<(), Refusal> {
-        let tentative = self.tentative.take();
+        let tentative = self.anchors.tentative.take();
         match step {
-            Step::Open { at, token } => {
-                let moved = tentative.filter(|(_, t)| *t == token).map(|(name, _)| name);
-                let anchor = self.pending.take().map(|(name, _)| name).or(moved);
+            Step::Open {
+                at,
+                token,
+                around_key,
+            } => {
+                let anchor = self.anchors.open(token, around_key, tentative);
+                let key_deepest = self
+                    .key_starts
+                    .iter()
+                    .find(|(t, _)| around_key && *t == token)
+                    .map(|(_, deepest)| *deepest);
                 self.open(at, anchor)?;
+                if let Some(deepest) = key_deepest {
+                    self.reach(at, deepest + 1)?;
+                }
+            }
+            Step::KeyStart { token, level } => {
+                self.key_starts.truncate(level);
+                self.key_starts.push((token, self.open.len()));
             }
             Step::Close => self.close(),
-            Step::Scalar { at, token } => {
+            Step::Scalar { at, .. } => {
                 self.count(at, 1)?;
-                if let Some((name, _)) = self.pending.take() {
-                    let leaf = Expansion {
-                        nodes: 1,
-                        height: 0,
-                    };
-                    self.anchors.insert(name, leaf);
-                    self.tentative = Some((name, token));
-                }
+                self.anchors.leaf();
             }
-            Step::Alias { at, name } => self.alias(at, name)?,
+            Step::Alias { at, name, .. } => {
+                self.alias(at, name, tentative)?;
+                self.anchors.leaf();
+            }
             Step::Anchor { token, name } => {
                 self.outline.self_contained = false;
-                self.pending = Some((name, token));
+                self.anchors.pending = Some((name, token));
             }
-            Step::Key { at, plain } => {
-                if self.open.len() == 1 {
-                    self.outline.root_keys.push(RootKey {
-                        name: plain,
-                        offset_bytes: at.offset_bytes,
-                        entries: Vec::new(),
-                    });
-                }
-            }
+            Step::Key { at, plain } => self.key(at, plain),
             Step::Entry { at } => self.entry(text, at),
             Step::Marker => self.outline.self_contained = false,
         }
@@ -185,13 +261,16 @@ impl<'t> Walk<'t> {
             ));
         }
         self.outline.depth_max = self.outline.depth_max.max(depth);
+        for (_, deepest) in &mut self.key_starts {
+            *deepest = (*deepest).max(depth);
+        }
         if let Some(frame) = self.open.last_mut() {
             frame.depth_max = frame.depth_max.max(depth);
         }
         Ok(())
     }
 
-    fn open(&mut self, at: Place, anchor: Option<&'t str>) -> Result<(), Refusal> {
+    fn open(&mut self, at: Place, anchor: Option<usize>) -> Result<(), Refusal> {
         self.count(at, 1)?;
         let depth = self.open.len() + 1;
         self.reach(at, depth)?;
@@ -212,25 +291,49 @@ impl<'t> Walk<'t> {
         if let Some(parent) = self.open.last_mut() {
             parent.depth_max = parent.depth_max.max(frame.depth_max);
         }
-        if let Some(name) = frame.anchor {
-            let expansion = Expansion {
+        if let Some(id) = frame.anchor {
+            self.anchors.expansions[id] = Some(Expansion {
                 nodes: self.outline.nodes - frame.nodes_at_open,
                 height: frame.depth_max - depth,
-            };
-            self.anchors.insert(name, expansion);
+            });
         }
     }
 
     /// An alias counts as a copy of what its anchor holds, at the alias's depth.
-    fn alias(&mut self, at: Place, name: &'t str) -> Result<(), Refusal> {
+    fn alias(
+        &mut self,
+        at: Place,
+        name: &'t str,
+        tentative: Option<(usize, u64, &'t str)>,
+    ) -> Result<(), Refusal> {
         self.outline.self_contained = false;
-        self.pending = None;
-        let expansion = self.anchors.get(name).copied().unwrap_or(Expansion {
-            nodes: 1,
-            height: 0,
-        });
+        let expansion = match self.anchors.target(name, tentative) {
+            Target::Unknown => LEAF,
+            Target::Complete(expansion) => expansion,
+            Target::Open => {
+                return Err(refusal(
+                    at,
+                    format!(
+                        "alias `*{name}` sits inside the node it names, so it nests without end \
+                         (the limit NESTING_DEPTH_MAX); alias only a node that is complete \
+                         before the alias"
+                    ),
+                ))
+            }
+        };
         self.count(at, expansion.nodes.max(1))?;
         self.reach(at, self.open.len() + expansion.height)
+    }
+
+    /// A key of the root mapping starts a section.
+    fn key(&mut self, at: Place, plain: Option<&'t str>) {
+        if self.open.len() == 1 {
+            self.outline.root_keys.push(RootKey {
+                name: plain,
+                offset_bytes: at.offset_bytes,
+                entries: Vec::new(),
+            });
+        }
     }
 
     /// An entry of a block sequence directly under a root key.

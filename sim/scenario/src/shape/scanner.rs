@@ -27,31 +27,28 @@ pub(crate) enum Step<'t> {
     Open {
         at: Place,
         token: u64,
+        /// Opened around a key found earlier: everything since that key's `KeyStart` was
+        /// inside it.
+        around_key: bool,
     },
     /// The innermost open collection closes.
     Close,
     /// A scalar (plain, quoted or block) starts.
-    Scalar {
-        at: Place,
-        token: u64,
-    },
+    Scalar { at: Place, token: u64 },
     Alias {
         at: Place,
-        name: &'t str,
-    },
-    Anchor {
         token: u64,
         name: &'t str,
     },
+    /// An anchor (`&name`) for the node that follows.
+    Anchor { token: u64, name: &'t str },
+    /// A token that may start an implicit key at a flow level (0 is the block level): if a
+    /// `:` makes it one, a mapping opens at this token, around everything met since.
+    KeyStart { token: u64, level: usize },
     /// A key of a block mapping, with its text when it is a plain scalar.
-    Key {
-        at: Place,
-        plain: Option<&'t str>,
-    },
+    Key { at: Place, plain: Option<&'t str> },
     /// A block sequence entry (`- `).
-    Entry {
-        at: Place,
-    },
+    Entry { at: Place },
     /// Something that ties a part of the document to the rest or to its place: a directive
     /// (`%YAML`), a document marker (`---`, `...`), a tag (`!x`) or an explicit block key (`? `).
     Marker,
@@ -88,6 +85,24 @@ struct Level {
     column: isize,
     mapping: bool,
     indentless: bool,
+}
+
+/// Where a collection opens (see [`Step::Open`]).
+#[derive(Clone, Copy, Debug)]
+struct Start {
+    at: Place,
+    token: u64,
+    around_key: bool,
+}
+
+impl Start {
+    fn open<'t>(self) -> Step<'t> {
+        Step::Open {
+            at: self.at,
+            token: self.token,
+            around_key: self.around_key,
+        }
+    }
 }
 
 /// One open flow collection, and whether a single-pair mapping (`[a: b]`) is open inside it.
@@ -271,6 +286,14 @@ impl<'t> Scanner<'t> {
         }
         go = go && self.close_indentless_unless_entry(sink);
         self.tokens += 1;
+        if self.simple_key_allowed {
+            let level = self.flows.len();
+            go = go
+                && sink(Step::KeyStart {
+                    token: self.tokens,
+                    level,
+                });
+        }
         let more = match self.dispatch(sink, &mut go) {
             Some(more) => more,
             None => false,
@@ -413,13 +436,29 @@ impl<'t> Scanner<'t> {
         }
     }
 
+    /// Where a collection starts: at this token, or around a key found earlier.
+    fn start_here(&self) -> Start {
+        Start {
+            at: self.place(),
+            token: self.tokens,
+            around_key: false,
+        }
+    }
+
+    fn start_around(key: &SimpleKey) -> Start {
+        Start {
+            at: key.at,
+            token: key.token,
+            around_key: true,
+        }
+    }
+
     /// Opens a block collection at `column` if it is deeper than the current one.
     fn roll_indent(
         &mut self,
         column: isize,
         mapping: bool,
-        at: Place,
-        token: u64,
+        start: Start,
         sink: &mut dyn FnMut(Step<'t>) -> bool,
     ) -> bool {
         if !self.flows.is_empty() || self.indent() >= column {
@@ -430,7 +469,7 @@ impl<'t> Scanner<'t> {
             mapping,
             indentless: false,
         });
-        sink(Step::Open { at, token })
+        sink(start.open())
     }
 
     /// Closes the block collections deeper than `column`.
@@ -478,10 +517,7 @@ impl<'t> Scanner<'t> {
             pair_open: false,
         });
         self.simple_key_allowed = true;
-        let go = sink(Step::Open {
-            at: self.place(),
-            token: self.tokens,
-        });
+        let go = sink(self.start_here().open());
         self.skip();
         go
     }
@@ -512,6 +548,7 @@ impl<'t> Scanner<'t> {
 
     fn block_entry(&mut self, sink: &mut dyn FnMut(Step<'t>) -> bool) -> bool {
         let at = self.place();
+        let start = self.start_here();
         let mut go = true;
         if self.flows.is_empty() {
             let column = self.column as isize;
@@ -519,13 +556,10 @@ impl<'t> Scanner<'t> {
                 Some(level) if level.column == column && level.mapping => {
                     if !level.indentless {
                         level.indentless = true;
-                        go = sink(Step::Open {
-                            at,
-                            token: self.tokens,
-                        });
+                        go = sink(start.open());
                     }
                 }
-                _ => go = self.roll_indent(column, false, at, self.tokens, sink),
+                _ => go = self.roll_indent(column, false, start, sink),
             }
             go = go && sink(Step::Entry { at });
         }
@@ -536,11 +570,12 @@ impl<'t> Scanner<'t> {
     }
 
     fn key_indicator(&mut self, sink: &mut dyn FnMut(Step<'t>) -> bool) -> bool {
-        let at = self.place();
-        let mut go = self.roll_indent(self.column as isize, true, at, self.tokens, sink);
-        if self.flows.is_empty() {
-            go = go && sink(Step::Marker);
-        }
+        let go = if self.flows.is_empty() {
+            self.roll_indent(self.column as isize, true, self.start_here(), sink)
+                && sink(Step::Marker)
+        } else {
+            self.open_pair(self.start_here(), sink)
+        };
         self.remove_simple_key();
         self.simple_key_allowed = self.flows.is_empty();
         self.skip();
@@ -558,18 +593,17 @@ impl<'t> Scanner<'t> {
                 let plain = key
                     .plain_end_bytes
                     .map(|end| &self.text[key.at.offset_bytes..end]);
-                self.roll_indent(column, true, key.at, key.token, sink)
+                self.roll_indent(column, true, Self::start_around(&key), sink)
                     && sink(Step::Key { at: key.at, plain })
             } else {
-                self.open_pair(key.at, key.token, sink)
+                self.open_pair(Self::start_around(&key), sink)
             }
         } else {
             self.simple_key_allowed = block;
-            let at = self.place();
             if block {
-                self.roll_indent(self.column as isize, true, at, self.tokens, sink)
+                self.roll_indent(self.column as isize, true, self.start_here(), sink)
             } else {
-                self.open_pair(at, self.tokens, sink)
+                self.open_pair(self.start_here(), sink)
             }
         };
         self.skip();
@@ -577,11 +611,11 @@ impl<'t> Scanner<'t> {
     }
 
     /// `key: value` directly inside a flow sequence is a single-pair mapping.
-    fn open_pair(&mut self, at: Place, token: u64, sink: &mut dyn FnMut(Step<'t>) -> bool) -> bool {
+    fn open_pair(&mut self, start: Start, sink: &mut dyn FnMut(Step<'t>) -> bool) -> bool {
         match self.flows.last_mut() {
             Some(flow) if !flow.mapping && !flow.pair_open => {
                 flow.pair_open = true;
-                sink(Step::Open { at, token })
+                sink(start.open())
             }
             _ => true,
         }
@@ -598,7 +632,11 @@ impl<'t> Scanner<'t> {
         }
         let name = &self.text[start..self.pos];
         if alias {
-            sink(Step::Alias { at, name })
+            sink(Step::Alias {
+                at,
+                token: self.tokens,
+                name,
+            })
         } else {
             sink(Step::Anchor {
                 token: self.tokens,

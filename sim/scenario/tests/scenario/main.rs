@@ -6,4 +6,5 @@ mod invalid_scenarios;
 mod load;
 mod nesting;
 mod robustness;
+mod shape;
 mod validate_rules;
