@@ -8,9 +8,12 @@ pub mod locate;
 pub mod model;
 pub mod path;
 pub mod seed;
+pub mod shape;
+mod split;
 pub mod text;
 pub mod units;
 pub mod validate;
+pub mod worst_case;
 
 pub use error::{Located, ScenarioError, ScenarioErrorKind};
 pub use load::{load_scenario, parse_scenario, SCENARIO_BYTES_MAX};

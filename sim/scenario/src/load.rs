@@ -1,12 +1,14 @@
 //! Turns a scenario file (a path or text) into a validated [`Scenario`], or a
-//! [`ScenarioError`] whose every problem points at file:line:column. Owns reading (bounded),
-//! deserialising with serde_norway and turning its errors into located ones; it must never
-//! decide semantic rules itself (that is `validate`).
+//! [`ScenarioError`] whose every problem points at file:line:column. Owns the order of the
+//! stages (size, then shape, then deserialising with serde_norway, then validation) and turning
+//! their refusals into located errors; it must never decide semantic rules itself (that is
+//! `validate`) nor measure the text (that is `shape`).
 
 use crate::error::{Located, ScenarioError, ScenarioErrorKind, Spanned};
 use crate::locate::{byte_offset, locate};
 use crate::model::Scenario;
 use crate::validate::{validate, Problem};
+use crate::{shape, split};
 use std::io::Read;
 use std::path::Path;
 
@@ -63,10 +65,26 @@ pub fn parse_scenario(file_name: &str, text: &str) -> Result<Scenario, ScenarioE
             vec![problem],
         ));
     }
-    let scenario: Scenario = serde_norway::from_str(text).map_err(|error| {
-        let problem = syntax_problem(text, &error);
+    let outline = shape::measure(text).map_err(|refusal| {
+        let problem = Spanned {
+            offset_bytes: refusal.offset_bytes,
+            len_bytes: 1,
+            located: Located {
+                line: refusal.line,
+                column: refusal.column,
+                message: refusal.message,
+                path: None,
+            },
+        };
         ScenarioError::in_text(ScenarioErrorKind::Syntax, file_name, text, vec![problem])
     })?;
+    let scenario = match split::deserialize(text, &outline) {
+        Some(scenario) => scenario,
+        None => serde_norway::from_str(text).map_err(|error| {
+            let problem = syntax_problem(text, &error);
+            ScenarioError::in_text(ScenarioErrorKind::Syntax, file_name, text, vec![problem])
+        })?,
+    };
     let problems = validate(&scenario);
     if problems.is_empty() {
         assert_eq!(scenario.version, 1, "a valid scenario is version 1");

@@ -125,10 +125,11 @@ enum Frame {
     Skipped,
 }
 
-/// What a node that starts a collection contributes to the path.
+/// What a node that starts a collection contributes to the path, and whether its path is
+/// wanted.
 enum Opening {
     Skipped,
-    Child(Option<Segment>),
+    Child(Option<Segment>, bool),
 }
 
 struct Walker<'w> {
@@ -136,6 +137,9 @@ struct Walker<'w> {
     found: BTreeMap<(String, Anchor), Span>,
     /// Open collections, each with whether it pushed a segment onto `path`.
     frames: Vec<(Frame, bool)>,
+    /// Per open collection, whether its own path is wanted: every ancestor of a target is, so
+    /// nothing below an unwanted collection can be and its nodes are skipped unnamed.
+    wanted_frames: Vec<bool>,
     path: Vec<Segment>,
 }
 
@@ -144,6 +148,7 @@ fn walk(text: &str, wanted: &BTreeSet<(String, Anchor)>) -> BTreeMap<(String, An
         wanted,
         found: BTreeMap::new(),
         frames: Vec::new(),
+        wanted_frames: Vec::new(),
         path: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
@@ -177,7 +182,12 @@ fn walk(text: &str, wanted: &BTreeSet<(String, Anchor)>) -> BTreeMap<(String, An
 }
 
 impl Walker<'_> {
-    fn record(&mut self, extra: Option<&Segment>, anchor: Anchor, span: &Span) {
+    /// Records the node at the current path plus `extra` if it is wanted; returns whether it
+    /// is.
+    fn record(&mut self, extra: Option<&Segment>, anchor: Anchor, span: &Span) -> bool {
+        if !self.wanted_frames.last().copied().unwrap_or(true) {
+            return false;
+        }
         let mut path = NodePath::root();
         for segment in self.path.iter().chain(extra) {
             path = match segment {
@@ -186,9 +196,11 @@ impl Walker<'_> {
             };
         }
         let key = (path.to_string(), anchor);
-        if self.wanted.contains(&key) {
+        let wanted = self.wanted.contains(&key);
+        if wanted {
             self.found.entry(key).or_insert(*span);
         }
+        wanted
     }
 
     /// A node starts: a scalar (`scalar` holds its text), an alias or a collection.
@@ -216,14 +228,14 @@ impl Walker<'_> {
                 Some(Segment::Key(key.take().unwrap_or_else(|| "\0".to_string())))
             }
         };
-        self.record(segment.as_ref(), Anchor::Value, span);
-        Opening::Child(segment)
+        let wanted = self.record(segment.as_ref(), Anchor::Value, span);
+        Opening::Child(segment, wanted)
     }
 
     fn open(&mut self, opening: Opening, is_mapping: bool) {
-        let frame = match opening {
-            Opening::Skipped => (Frame::Skipped, false),
-            Opening::Child(segment) => {
+        let (frame, wanted) = match opening {
+            Opening::Skipped => ((Frame::Skipped, false), false),
+            Opening::Child(segment, wanted) => {
                 let pushed = segment.is_some();
                 self.path.extend(segment);
                 let frame = if is_mapping {
@@ -234,13 +246,15 @@ impl Walker<'_> {
                 } else {
                     Frame::Sequence { next_index: 0 }
                 };
-                (frame, pushed)
+                ((frame, pushed), wanted)
             }
         };
         self.frames.push(frame);
+        self.wanted_frames.push(wanted);
     }
 
     fn close(&mut self) {
+        self.wanted_frames.pop();
         if let Some((_, true)) = self.frames.pop() {
             let popped = self.path.pop();
             assert!(popped.is_some(), "a frame that pushed a segment pops one");

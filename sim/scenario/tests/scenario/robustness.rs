@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use rpsim_scenario::{parse_scenario, units, ScenarioError};
 
-const FULL: &str = include_str!("data/full.yaml");
+const FULL: &str = include_str!("../data/full.yaml");
 
 /// Positions lie in the text, and miette renders the error without panicking.
 fn check_error(text: &str, error: &ScenarioError) {
