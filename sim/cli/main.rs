@@ -27,6 +27,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Ok(exe) = std::env::current_exe() {
+        let path = std::env::var_os("PATH");
+        rpsim_harness::runner::program::set_from_exe(&exe, path.as_deref());
+    }
     let mut reporter = Fanout::new().with(Box::new(HumanReporter::stdio()));
     let outcome = commands::dispatch(cli.command, &mut reporter);
     let outcome = match reporter.finish() {

@@ -139,9 +139,23 @@ fn exit_codes_are_0_passed_1_failed_2_bad_input_and_junit_names_each_run() {
     ];
     let (code, text) = rpsim(&args);
     assert_eq!(code, 1, "{text}");
+    let reproduce = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reproduce: "))
+        .unwrap_or_else(|| panic!("no reproduce line:\n{text}"));
+    assert!(reproduce.ends_with("--seed 2"), "{reproduce}");
+    // The line works when pasted into a shell (rpsim is not on PATH here, so it names the
+    // binary by its path).
     assert!(
-        text.contains("reproduce: rpsim run") && text.contains("--seed 2"),
-        "{text}"
+        reproduce.starts_with(env!("CARGO_BIN_EXE_rpsim")),
+        "{reproduce}"
+    );
+    let pasted = Command::new("sh").args(["-c", reproduce]).output().unwrap();
+    let pasted_text = String::from_utf8_lossy(&pasted.stdout);
+    assert_eq!(pasted.status.code(), Some(1), "{pasted_text}");
+    assert!(
+        pasted_text.contains("FAIL wrong-expectation"),
+        "{pasted_text}"
     );
     assert!(
         records.join("wrong-expectation-seed2.json").is_file(),

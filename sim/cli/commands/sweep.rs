@@ -16,7 +16,9 @@ pub struct SweepArgs {
     /// Worker threads (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Run only shard K of M: the seeds s with (s - A) % M == K - 1.
+    /// Run only shard K of M: the seeds s with (s - A) % M == K - 1. Without it, the shard
+    /// comes from RPSIM_SHARD=K/M, JOB_COMPLETION_INDEX with RPSIM_SHARD_COUNT (Kubernetes), or
+    /// SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT (Slurm), when set.
     #[arg(long, value_name = "K/M")]
     pub shard: Option<String>,
     /// Stop scheduling new runs after the first failure.
@@ -60,6 +62,7 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
         scenarios: args.scenarios,
         seeds: args.seeds,
         shard: args.shard,
+        environment: std::env::vars().collect(),
         jobs: args.jobs,
         fail_fast: args.fail_fast,
         records: args.records,

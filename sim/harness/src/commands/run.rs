@@ -103,7 +103,8 @@ fn run_one(
     tally: &mut Tally,
     reporter: &mut dyn Reporter,
 ) -> Result<(), String> {
-    let reproduce = format!("rpsim run {}{}", file.display(), repro_flags(request));
+    let program = crate::runner::program::program();
+    let reproduce = format!("{program} run {}{}", file.display(), repro_flags(request));
     // The bug (if any) is planted around the whole command; nothing to plant here.
     let result = match guarded(None, || run_scenario_file(file, options)) {
         Guarded::Returned(result) => result,

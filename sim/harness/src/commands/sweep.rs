@@ -24,8 +24,11 @@ pub struct SweepRequest {
     pub scenarios: Vec<PathBuf>,
     /// `A..B`, half-open.
     pub seeds: String,
-    /// `K/M`.
+    /// `K/M`; when `None`, [`crate::sweep::shard_env`] looks at `environment`.
     pub shard: Option<String>,
+    /// The process environment (`RPSIM_SHARD`, `JOB_COMPLETION_INDEX`, `SLURM_ARRAY_TASK_ID`,
+    /// ...), as (name, value) pairs; empty in tests that want none.
+    pub environment: Vec<(String, String)>,
     /// Worker threads (default: the number of CPUs).
     pub jobs: Option<usize>,
     pub fail_fast: bool,
@@ -45,9 +48,13 @@ pub struct SweepRequest {
 /// Checks `request` and every scenario file it names; nothing has run yet.
 pub fn plan(request: &SweepRequest) -> Result<SweepPlan, String> {
     let seeds = SeedRange::parse(&request.seeds)?;
+    let lookup = |name: &str| {
+        let found = request.environment.iter().find(|(k, _)| k == name);
+        found.map(|(_, v)| v.clone())
+    };
     let shard = match &request.shard {
         Some(text) => Shard::parse(text)?,
-        None => Shard::WHOLE,
+        None => crate::sweep::shard_env::shard_from_env(&lookup)?.map_or(Shard::WHOLE, |s| s.shard),
     };
     let files = crate::suite::discover(&request.scenarios)?;
     for file in &files {
@@ -186,7 +193,7 @@ fn open_results(
             Ok((ResultsWriter::append_to(path)?, Some(earlier)))
         }
         None => {
-            let header = ResultsHeader::of(plan, &crate::bench::measure::git_commit());
+            let header = ResultsHeader::of(plan, failure_record::BUILD_COMMIT);
             Ok((
                 ResultsWriter::create(request.results.as_deref(), &header)?,
                 None,
@@ -231,7 +238,7 @@ fn merge_earlier(result: &mut SweepResult, earlier: &ReadResults, plan: &SweepPl
 
 /// `rpsim sweep ... --resume FILE`: the same sweep, finishing what is not in FILE.
 fn resume_command(request: &SweepRequest, results: &Path) -> String {
-    let mut words = vec!["rpsim sweep".to_string()];
+    let mut words = vec![format!("{} sweep", crate::runner::program::program())];
     words.extend(request.scenarios.iter().map(|p| p.display().to_string()));
     words.push(format!("--seeds {}", request.seeds));
     if let Some(shard) = &request.shard {
@@ -278,6 +285,10 @@ pub fn repro(path: &Path, reporter: &mut dyn Reporter) -> Outcome {
             return Outcome::BadInput;
         }
     };
+    for message in failure_record::build_differences(&record) {
+        let message = format!("{message}; a different trace hash may come from that");
+        reporter.event(&HarnessEvent::Warning { message: &message });
+    }
     let repro = match failure_record::reproduce(&record) {
         Ok(repro) => repro,
         Err(failure @ RunFailure::Scenario(_)) => {

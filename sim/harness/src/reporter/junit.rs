@@ -98,10 +98,7 @@ mod tests {
         };
         let runs = [summary("ok", vec![]), summary("bad", vec![failure])];
         let xml = build(&runs).to_string().unwrap();
-        assert!(
-            xml.contains("rpsim run scenarios/bad.yaml --seed 3"),
-            "{xml}"
-        );
+        assert!(xml.contains(" run scenarios/bad.yaml --seed 3"), "{xml}");
         let parsed = Report::deserialize_from_str(&xml).unwrap();
         assert_eq!(parsed.tests, 2);
         assert_eq!(parsed.failures, 1);

@@ -6,6 +6,7 @@ pub mod determinism;
 pub mod exported_bytes;
 pub mod guard;
 pub mod planted_bug;
+pub mod program;
 pub mod scenario_run;
 pub mod summary;
 

@@ -44,7 +44,12 @@ impl ScenarioRun {
 
     /// The command that replays this run exactly.
     pub fn repro_command(&self) -> String {
-        format!("rpsim run {} --seed {}", self.file.display(), self.seed)
+        format!(
+            "{} run {} --seed {}",
+            crate::runner::program::program(),
+            self.file.display(),
+            self.seed
+        )
     }
 }
 

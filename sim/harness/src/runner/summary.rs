@@ -49,7 +49,12 @@ impl RunSummary {
 
     /// The command that replays this run exactly.
     pub fn repro_command(&self) -> String {
-        format!("rpsim run {} --seed {}", self.file.display(), self.seed)
+        format!(
+            "{} run {} --seed {}",
+            crate::runner::program::program(),
+            self.file.display(),
+            self.seed
+        )
     }
 
     /// Equal in everything but the wall-clock figure.

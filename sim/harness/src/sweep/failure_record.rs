@@ -33,6 +33,9 @@ pub struct FailureRecord {
     pub scenario_name: String,
     pub seed: u64,
     pub rpsim_version: String,
+    /// The commit the recording binary was built from (`unknown` outside a git checkout).
+    #[serde(default = "unknown")]
+    pub commit: String,
     pub failed_checks: Vec<FailedCheck>,
     pub trace_hash: String,
     pub event_count: u64,
@@ -54,6 +57,7 @@ impl FailureRecord {
             scenario_name: run.name.clone(),
             seed: run.seed,
             rpsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            commit: BUILD_COMMIT.to_string(),
             failed_checks: failed_checks(run),
             trace_hash: run.trace_hash.clone(),
             event_count: run.event_count,
@@ -136,6 +140,32 @@ pub enum ReproVerdict {
     HashDiffers,
     /// Same trace hash but a different set of failed checks (the checks changed).
     ChecksDiffer,
+}
+
+/// The commit this binary was built from (`unknown` outside a git checkout).
+pub const BUILD_COMMIT: &str = env!("RPSIM_COMMIT");
+
+fn unknown() -> String {
+    "unknown".to_string()
+}
+
+/// Why a replay may not mean what it says: the record comes from another version or commit.
+pub fn build_differences(record: &FailureRecord) -> Vec<String> {
+    let mut differences = Vec::new();
+    if record.rpsim_version != env!("CARGO_PKG_VERSION") {
+        differences.push(format!(
+            "the record was made by rpsim {}, this is rpsim {}",
+            record.rpsim_version,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    if record.commit != BUILD_COMMIT {
+        differences.push(format!(
+            "the record was made at commit {}, this binary is built from {BUILD_COMMIT}",
+            record.commit
+        ));
+    }
+    differences
 }
 
 /// A replay and its verdict.

@@ -5,6 +5,7 @@
 pub mod failure_record;
 pub mod results;
 pub mod schedule;
+pub mod shard_env;
 
 pub use schedule::{
     run_sweep, run_sweep_plainly, RunDone, SeedRange, Shard, SweepError, SweepHooks, SweepPlan,
