@@ -186,7 +186,6 @@ fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
 }
 
 #[test]
-#[ignore = "open: restore export<->logfile<->manifest circle from the reader hardening merge"]
 fn no_crate_has_an_import_circle() {
     let mut report = Vec::new();
     for (name, src) in crates() {
@@ -215,7 +214,6 @@ fn the_circle_finder_finds_a_planted_circle() {
 }
 
 #[test]
-#[ignore = "open: sim/scenario/src/shape/scanner.rs is 846 lines"]
 fn source_files_are_short_and_say_what_they_own() {
     let mut files = Vec::new();
     rust_files(&sim_dir(), &mut files);

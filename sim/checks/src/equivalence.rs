@@ -99,15 +99,13 @@ pub fn check_restored_disk(
             actual_bytes,
         });
     }
-    let extents = oracle
-        .changed_extents(disk_instance_id, None, reference_point)
-        .map_err(|e| {
-            unreadable(format!(
-                "the world cannot list the disk's extents: {}",
-                e.message
-            ))
-        })?;
-    check_extent_list(&extents, virtual_size_bytes).map_err(unreadable)?;
+    let extents = world_extents(
+        oracle,
+        disk_instance_id,
+        reference_point,
+        virtual_size_bytes,
+    )
+    .map_err(unreadable)?;
     let compare = Compare {
         oracle,
         disk_instance_id,
@@ -136,6 +134,21 @@ pub fn check_restored_disk(
     }
 }
 
+/// The world's allocated extents of the disk as of `reference_point`, checked to be a valid
+/// extent list of a disk of `virtual_size_bytes`.
+fn world_extents(
+    oracle: &dyn ExportSource,
+    disk_instance_id: &str,
+    reference_point: &Guid,
+    virtual_size_bytes: u64,
+) -> Result<Vec<Extent>, String> {
+    let extents = oracle
+        .changed_extents(disk_instance_id, None, reference_point)
+        .map_err(|e| format!("the world cannot list the disk's extents: {}", e.message))?;
+    check_extent_list(&extents, virtual_size_bytes)?;
+    Ok(extents)
+}
+
 /// Compares what a verified chain restores for `disk_instance_id` (its extent map, see
 /// [`rpsim_restore::VerifiedChain::extent_map`]) with the disk as of `reference_point`,
 /// without materialising an image: for disks too large for the scratch file system. Every
@@ -152,15 +165,13 @@ pub fn check_mapped_disk(
         disk_instance_id: disk_instance_id.to_string(),
         problem,
     };
-    let extents = oracle
-        .changed_extents(disk_instance_id, None, reference_point)
-        .map_err(|e| {
-            unreadable(format!(
-                "the world cannot list the disk's extents: {}",
-                e.message
-            ))
-        })?;
-    check_extent_list(&extents, virtual_size_bytes).map_err(unreadable)?;
+    let extents = world_extents(
+        oracle,
+        disk_instance_id,
+        reference_point,
+        virtual_size_bytes,
+    )
+    .map_err(unreadable)?;
     let mapped: Vec<Extent> = map.iter().map(|m| m.extent).collect();
     check_extent_list(&mapped, virtual_size_bytes)
         .map_err(|p| unreadable(format!("the chain's extent map is not a disk: {p}")))?;

@@ -20,7 +20,7 @@ pub struct RunArgs {
     /// GetErrorEx chain, as JSON.
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
-    /// Keep each scenario's export directories under DIR/<scenario>/ instead of a temporary
+    /// Keep each scenario's export directories under `DIR/<scenario>/` instead of a temporary
     /// directory that is removed after the run. DIR must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub keep_exports: Option<PathBuf>,
@@ -37,7 +37,7 @@ pub struct RunArgs {
     /// (debug builds with `--features rpsim-export/planted-bugs` only; otherwise exit 2).
     #[arg(long, value_name = "NAME")]
     pub plant_bug: Option<String>,
-    /// Write each suite scenario's golden listing (fixtures/goldens/<scenario>.golden) instead
+    /// Write each suite scenario's golden listing (`fixtures/goldens/<scenario>.golden`) instead
     /// of comparing with it, and print what changed. Refused when CI=true.
     #[arg(long)]
     pub bless: bool,

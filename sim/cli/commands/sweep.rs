@@ -52,7 +52,7 @@ pub struct SweepArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ReproArgs {
-    /// A failure record written by `rpsim sweep` (reports/failures/<scenario>-seed<S>.json).
+    /// A failure record written by `rpsim sweep` (`reports/failures/<scenario>-seed<S>.json`).
     pub record: PathBuf,
 }
 

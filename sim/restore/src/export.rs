@@ -8,7 +8,7 @@ use crate::logfile::{verify_log, LogFile};
 use crate::manifest::{
     check_listing, open_error, parse_manifest, read_manifest, ExportManifest, ManifestFile,
 };
-use crate::stream::{find_holes, hash_file, HoleBudget, HoleProblem, HOLE_BYTES_MAX};
+use crate::stream::{find_holes, hash_file, HoleBudget};
 use rpsim_export::guid::Guid;
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -76,6 +76,9 @@ fn open_export_root(dir: &Path) -> Result<Dir, RestoreError> {
     })
 }
 
+/// The holes of a file, as (offset, length) byte ranges.
+type Holes = Vec<(u64, u64)>;
+
 /// Opens one listed file, checks its size against the manifest before reading a byte, and
 /// finds its holes (charged to the export's budget).
 fn open_listed(
@@ -83,7 +86,7 @@ fn open_listed(
     dir: &Path,
     listed: &ManifestFile,
     budget: &mut HoleBudget,
-) -> Result<(Arc<File>, Vec<(u64, u64)>), RestoreError> {
+) -> Result<(Arc<File>, Holes), RestoreError> {
     let file = root
         .open_path(&listed.path)
         .map_err(|(relative, e)| open_error(dir, &relative, e))?;
@@ -101,33 +104,9 @@ fn open_listed(
             ),
         ));
     }
-    let holes = find_holes(&file, size_bytes, budget).map_err(|e| hole_error(&path, e))?;
+    let holes =
+        find_holes(&file, size_bytes, budget).map_err(|e| crate::stream::hole_error(&path, e))?;
     Ok((Arc::new(file), holes))
-}
-
-/// The refusal for a file whose holes cannot be verified cheaply.
-pub(crate) fn hole_error(path: &Path, problem: HoleProblem) -> RestoreError {
-    let dir = path.parent().and_then(Path::parent).unwrap_or(path);
-    match problem {
-        HoleProblem::TooManyBytes { hole_bytes } => RestoreError::export(
-            dir,
-            format!(
-                "`{}` holds at least {hole_bytes} bytes of holes (ranges the file system stores as unallocated); \
-                 an export is written densely, and this reader hashes at most {HOLE_BYTES_MAX} bytes of holes per export, \
-                 so the file was altered or made sparse by a copy (copy the export without `--sparse`/`-S`)",
-                path.display()
-            ),
-        ),
-        HoleProblem::TooMany => RestoreError::export(
-            dir,
-            format!(
-                "`{}` has more than {} holes; an export is written densely",
-                path.display(),
-                crate::stream::HOLES_PER_FILE_MAX
-            ),
-        ),
-        HoleProblem::Io(e) => RestoreError::io("find the holes of", path, e),
-    }
 }
 
 /// A VM file: its bytes must hash to the listed checksum.

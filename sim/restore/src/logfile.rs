@@ -121,7 +121,7 @@ pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
         .map_err(|e| RestoreError::io("read the size of log file", path, e))?
         .len();
     let holes = find_holes(&file, file_size_bytes, &mut HoleBudget::new())
-        .map_err(|e| crate::export::hole_error(path, e))?;
+        .map_err(|e| crate::stream::hole_error(path, e))?;
     Ok(verify_log(file, path, file_size_bytes, holes)?.0)
 }
 

@@ -240,3 +240,34 @@ pub(crate) fn hash_file(
     assert!(reader.position_bytes <= size_bytes);
     Ok((reader.position_bytes, reader.digest128()))
 }
+
+/// The refusal for a file whose holes cannot be verified cheaply.
+pub(crate) fn hole_error(
+    path: &std::path::Path,
+    problem: HoleProblem,
+) -> crate::error::RestoreError {
+    let dir = path
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap_or(path);
+    match problem {
+        HoleProblem::TooManyBytes { hole_bytes } => crate::error::RestoreError::export(
+            dir,
+            format!(
+                "`{}` holds at least {hole_bytes} bytes of holes (ranges the file system stores as unallocated); \
+                 an export is written densely, and this reader hashes at most {HOLE_BYTES_MAX} bytes of holes per export, \
+                 so the file was altered or made sparse by a copy (copy the export without `--sparse`/`-S`)",
+                path.display()
+            ),
+        ),
+        HoleProblem::TooMany => crate::error::RestoreError::export(
+            dir,
+            format!(
+                "`{}` has more than {} holes; an export is written densely",
+                path.display(),
+                HOLES_PER_FILE_MAX
+            ),
+        ),
+        HoleProblem::Io(e) => crate::error::RestoreError::io("find the holes of", path, e),
+    }
+}

@@ -20,8 +20,11 @@ vm_groups:
       - {name: q, size: 1GiB, attached_to: [a, b]}
 ";
 
+/// A generator: the input of the given size in bytes.
+pub type Generator = fn(usize) -> String;
+
 /// Every generator with its name, in the order the bench reports them.
-pub const ALL: [(&str, fn(usize) -> String); 9] = [
+pub const ALL: [(&str, Generator); 9] = [
     ("open_flow_sequences", open_flow_sequences),
     ("open_flow_mappings", open_flow_mappings),
     ("closed_flow_nesting", closed_flow_nesting),

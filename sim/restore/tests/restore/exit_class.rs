@@ -61,8 +61,8 @@ fn refused_output_directory_is_bad_input() {
     let out = root.path().join("out");
     fs::create_dir(&out).unwrap();
     fs::write(out.join("keep"), b"x").unwrap();
-    let not_empty = restore_chain(&[dir.clone()], &out).unwrap_err();
+    let not_empty = restore_chain(std::slice::from_ref(&dir), &out).unwrap_err();
     assert_eq!(not_empty.class(), ErrorClass::BadInput, "{not_empty}");
-    let inside = restore_chain(&[dir.clone()], &dir.join("x")).unwrap_err();
+    let inside = restore_chain(std::slice::from_ref(&dir), &dir.join("x")).unwrap_err();
     assert_eq!(inside.class(), ErrorClass::BadInput, "{inside}");
 }

@@ -42,17 +42,23 @@ fn assert_refused_as_inside_of(dirs: &[PathBuf], out: &Path, real: &[PathBuf]) {
 fn output_under_missing_folders_inside_an_export_is_refused() {
     let root = tempfile::tempdir().unwrap();
     let full = export(root.path());
-    assert_refused_as_inside(&[full.clone()], &full.join("new").join("sub"));
-    assert_refused_as_inside(&[full.clone()], &full.join("Virtual Hard Disks/new"));
+    assert_refused_as_inside(std::slice::from_ref(&full), &full.join("new").join("sub"));
+    assert_refused_as_inside(
+        std::slice::from_ref(&full),
+        &full.join("Virtual Hard Disks/new"),
+    );
 }
 
 #[test]
 fn output_spelled_with_dot_dot_inside_an_export_is_refused() {
     let root = tempfile::tempdir().unwrap();
     let full = export(root.path());
-    assert_refused_as_inside(&[full.clone()], &full.join("../full/a/b/c"));
-    assert_refused_as_inside(&[full.clone()], &full.join("new/../../full/x"));
-    assert_refused_as_inside(&[full.clone()], &root.path().join("elsewhere/../full/x"));
+    assert_refused_as_inside(std::slice::from_ref(&full), &full.join("../full/a/b/c"));
+    assert_refused_as_inside(std::slice::from_ref(&full), &full.join("new/../../full/x"));
+    assert_refused_as_inside(
+        std::slice::from_ref(&full),
+        &root.path().join("elsewhere/../full/x"),
+    );
 }
 
 #[test]
@@ -61,16 +67,20 @@ fn output_through_a_symlink_to_an_export_is_refused() {
     let full = export(root.path());
     let link = root.path().join("link-to-full");
     std::os::unix::fs::symlink(&full, &link).unwrap();
-    assert_refused_as_inside(&[full.clone()], &link.join("new/sub"));
-    assert_refused_as_inside_of(&[link.clone()], &full.join("new/sub"), &[full.clone()]);
+    assert_refused_as_inside(std::slice::from_ref(&full), &link.join("new/sub"));
+    assert_refused_as_inside_of(
+        std::slice::from_ref(&link),
+        &full.join("new/sub"),
+        std::slice::from_ref(&full),
+    );
 }
 
 #[test]
 fn output_equal_to_an_export_is_refused_as_an_export() {
     let root = tempfile::tempdir().unwrap();
     let full = export(root.path());
-    assert_refused_as_inside(&[full.clone()], &full);
-    assert_refused_as_inside(&[full.clone()], &full.join("."));
+    assert_refused_as_inside(std::slice::from_ref(&full), &full);
+    assert_refused_as_inside(std::slice::from_ref(&full), &full.join("."));
 }
 
 #[test]
@@ -78,7 +88,7 @@ fn output_that_leaves_the_export_by_dot_dot_is_accepted() {
     let root = tempfile::tempdir().unwrap();
     let full = export(root.path());
     let out = full.join("new/../../restored");
-    let summary = restore_chain(&[full.clone()], &out).unwrap();
+    let summary = restore_chain(std::slice::from_ref(&full), &out).unwrap();
     assert_eq!(summary.disks.len(), 1);
     assert!(root.path().join("restored/d.raw").is_file());
     assert!(

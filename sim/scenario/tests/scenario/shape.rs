@@ -126,7 +126,7 @@ fn scalar(kind: u8, flow: bool, indent: usize) -> String {
         3 if !flow => format!("a[{{]}}{kind}"),
         4 if !flow => format!("|\n{pad}[[ {{{{ # x\n\n{pad}]]"),
         5 if !flow => format!(">-\n{pad}[ {{\n{pad}  # in the scalar"),
-        6 if !flow => format!("x # [[[[ {{{{{{{{"),
+        6 if !flow => "x # [[[[ {{{{".to_string(),
         _ => format!("k{kind}"),
     }
 }
