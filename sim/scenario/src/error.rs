@@ -60,13 +60,13 @@ impl ScenarioError {
         ));
         ScenarioError(Box::new(Inner {
             kind,
-            file_name: file_name.to_string(),
-            diagnostics: vec![Located {
+            file_name: crate::text::one_line(file_name).into_owned(),
+            diagnostics: vec![printable(Located {
                 line: 0,
                 column: 0,
                 message,
                 path: None,
-            }],
+            })],
             spans: Vec::new(),
             source: None,
         }))
@@ -86,10 +86,13 @@ impl ScenarioError {
             .collect();
         ScenarioError(Box::new(Inner {
             kind,
-            file_name: file_name.to_string(),
-            diagnostics: problems.into_iter().map(|p| p.located).collect(),
+            file_name: crate::text::one_line(file_name).into_owned(),
+            diagnostics: problems.into_iter().map(|p| printable(p.located)).collect(),
             spans,
-            source: Some(NamedSource::new(file_name, text.to_string())),
+            source: Some(NamedSource::new(
+                crate::text::one_line(file_name),
+                crate::text::snippet(text).into_owned(),
+            )),
         }))
     }
 
@@ -104,6 +107,18 @@ impl ScenarioError {
     /// Every problem, in the order found (see [`crate::validate::validate`]).
     pub fn diagnostics(&self) -> &[Located] {
         &self.0.diagnostics
+    }
+}
+
+/// `located` with its message and path escaped: messages quote input (a key, a name, a
+/// parser's excerpt), and every renderer shows them as they are stored.
+fn printable(located: Located) -> Located {
+    Located {
+        message: crate::text::one_line(&located.message).into_owned(),
+        path: located
+            .path
+            .map(|path| crate::text::one_line(&path).into_owned()),
+        ..located
     }
 }
 

@@ -55,6 +55,9 @@ pub struct Outline<'t> {
 
 /// Measures `text`; refuses it at the first place that crosses a limit.
 pub fn measure(text: &str) -> Result<Outline<'_>, Refusal> {
+    if let Some(refusal) = unprintable(text) {
+        return Err(refusal);
+    }
     let mut walk = Walk::default();
     let mut refusal = None;
     Scanner::new(text).run(&mut |step| match walk.step(text, step) {
@@ -70,6 +73,29 @@ pub fn measure(text: &str) -> Result<Outline<'_>, Refusal> {
     assert!(walk.outline.depth_max <= NESTING_DEPTH_MAX);
     assert!(walk.outline.nodes <= NODES_MAX);
     Ok(walk.outline)
+}
+
+/// The first character YAML does not allow in a stream (libyaml's reader stops there, and
+/// reports only a byte position): refused here with its line and column, named by code point
+/// so that the message itself stays printable.
+fn unprintable(text: &str) -> Option<Refusal> {
+    let (offset_bytes, c) = text
+        .char_indices()
+        .find(|(_, c)| !scanner::is_printable(*c))?;
+    let before = &text[..offset_bytes];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some(Refusal {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+        offset_bytes,
+        message: format!(
+            "character U+{:04X} is not allowed in a scenario file (YAML allows no control \
+             characters but tab, line feed and carriage return); remove it or write it as an \
+             escape inside a double-quoted string, such as \"\\x{:02X}\"",
+            c as u32,
+            (c as u32).min(0xFF)
+        ),
+    })
 }
 
 /// One open collection: the anchor definition it carries, the node count when it opened,

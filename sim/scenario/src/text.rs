@@ -47,9 +47,49 @@ pub fn block(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
+/// `text` for a source snippet that points into it by byte offset (miette's labels): every
+/// character [`block`] would escape, but tab and the CR of a CRLF, becomes as many `?` as it
+/// has bytes, so offsets and line breaks stay where they were.
+pub fn snippet(text: &str) -> Cow<'_, str> {
+    let keep = |c: char, next: Option<char>| {
+        c == '\t' || (c == '\r' && next == Some('\n')) || !needs_escape(c, true)
+    };
+    let mut chars = text.chars().peekable();
+    let mut clean = true;
+    while let Some(c) = chars.next() {
+        if !keep(c, chars.peek().copied()) {
+            clean = false;
+            break;
+        }
+    }
+    if clean {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if keep(c, chars.peek().copied()) {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        }
+    }
+    assert_eq!(out.len(), text.len(), "a snippet keeps every byte offset");
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snippet_keeps_offsets_and_line_breaks() {
+        assert!(matches!(snippet("a: 1\r\n\tb"), Cow::Borrowed(_)));
+        let hostile = "name: \u{1b}[2J\u{202e}x\r\ny\0";
+        let safe = snippet(hostile);
+        assert_eq!(safe, "name: ?[2J???x\r\ny?");
+        assert_eq!(safe.len(), hostile.len());
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {

@@ -24,6 +24,8 @@ fn check_error(text: &str, error: &ScenarioError) {
         .render_report(&mut out, error)
         .expect("render into a String");
     assert!(!out.is_empty());
+    let raw = out.chars().find(|c| c.is_control() && *c != '\n');
+    assert!(raw.is_none(), "raw {raw:?} in the rendered error: {out:?}");
 }
 
 fn parse_checked(text: &str) {
@@ -176,4 +178,14 @@ fn a_valid_scenario_with_a_later_duplicate_document_is_refused() {
         error.to_string().contains("more than one document"),
         "{error}"
     );
+}
+
+#[test]
+fn a_control_character_is_located_and_never_echoed_raw() {
+    let text = "version: 1\n\u{1d}\u{1b}[2J: x\n";
+    let error = parse_scenario("p.yaml", text).unwrap_err();
+    let first = &error.diagnostics()[0];
+    assert_eq!((first.line, first.column), (2, 1), "{error}");
+    assert!(first.message.contains("U+001D"), "{error}");
+    check_error(text, &error);
 }
