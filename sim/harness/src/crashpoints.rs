@@ -232,9 +232,7 @@ fn run_in_scratch(
     observer: &mut dyn EventObserver,
     stop: Option<StopAfterOps>,
 ) -> Result<(Result<RunOutcome, RunError>, Scratch), String> {
-    let scratch = tempfile::Builder::new()
-        .prefix("rpsim-crashpoint-")
-        .tempdir()
+    let scratch = crate::runner::scratch::new_dir("rpsim-crashpoint-")
         .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
     let export_root = scratch.path().join("exports");
     std::fs::create_dir(&export_root)

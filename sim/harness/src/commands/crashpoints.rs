@@ -20,6 +20,7 @@ pub fn crashpoints(
             return Outcome::BadInput;
         }
     };
+    super::scratch_notice::announce(reporter);
     let (mut tried, mut violations, mut not_runnable) = (0u64, 0usize, 0usize);
     let mut interrupted = false;
     for file in &files {

@@ -8,5 +8,6 @@ pub mod crashpoints;
 pub mod export_reader;
 pub mod minimize;
 pub mod run;
+pub mod scratch_notice;
 pub mod sweep;
 pub mod validate;

@@ -29,6 +29,7 @@ pub struct RunRequest {
 
 /// Runs the request, reporting to `reporter`.
 pub fn run(request: &RunRequest, reporter: &mut dyn Reporter) -> Outcome {
+    super::scratch_notice::announce(reporter);
     match with_planted_bug(request.plant_bug.as_deref(), || {
         run_files(request, reporter)
     }) {

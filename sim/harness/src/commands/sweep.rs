@@ -95,6 +95,7 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
         Ok(plan) => plan,
         Err(message) => return bad_input(reporter, &message),
     };
+    super::scratch_notice::announce(reporter);
     let (writer, earlier) = match open_results(request, &plan) {
         Ok(opened) => opened,
         Err(message) => return bad_input(reporter, &message),

@@ -33,6 +33,8 @@ pub struct ScenarioRun {
     pub golden: crate::suite::goldens::GoldenStatus,
     /// Wall-clock time of load + simulate + check, for people only (never reaches a decision).
     pub wall_time_ms: u64,
+    /// The same in microseconds (the run line's speed figure).
+    pub wall_time_us: u64,
     /// Sum of the sizes of the files of completed exports (job state 7), measured on disk.
     pub bytes_exported: u64,
 }
@@ -133,10 +135,12 @@ fn run_loaded(
         file: path.display().to_string(),
         message,
     };
-    let scratch = tempfile::Builder::new()
-        .prefix("rpsim-")
-        .tempdir()
-        .map_err(|e| simulation(format!("cannot create a scratch directory: {e}")))?;
+    let scratch = super::scratch::new_dir("rpsim-").map_err(|e| {
+        simulation(format!(
+            "cannot create a scratch directory in {}: {e}",
+            super::scratch::location().dir.display()
+        ))
+    })?;
     let export_root = match &options.keep_exports {
         Some(dir) => prepare_kept_root(dir, &scenario.name).map_err(simulation)?,
         None => {
@@ -191,6 +195,7 @@ fn run_loaded(
         checks,
         golden,
         wall_time_ms: u64::try_from(wall_start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        wall_time_us: u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX),
         bytes_exported,
     })
 }

@@ -153,6 +153,8 @@ pub struct SweepResult {
     pub interrupted: bool,
     /// Runs skipped because an earlier sweep being resumed had done them.
     pub runs_skipped: u64,
+    /// Simulated time of every run done, summed (for the sim-seconds per wall second figure).
+    pub sim_time_ns_total: u64,
 }
 
 impl SweepResult {
@@ -243,6 +245,7 @@ pub fn run_sweep(plan: &SweepPlan, hooks: &SweepHooks<'_>) -> Result<SweepResult
         stopped_early: !interrupted && runs_done + runs_skipped < total,
         interrupted: interrupted && runs_done + runs_skipped < total,
         runs_skipped,
+        sim_time_ns_total: counts.sim_time_ns.into_inner(),
     })
 }
 
@@ -251,6 +254,7 @@ struct Counts {
     done: AtomicU64,
     passed: AtomicU64,
     skipped: AtomicU64,
+    sim_time_ns: AtomicU64,
 }
 
 /// One worker: takes the next pair until the plan is done, stopped or interrupted.
@@ -276,8 +280,9 @@ fn worker(
             counts.skipped.fetch_add(1, Ordering::SeqCst);
             continue;
         }
-        let ok = run_one(plan, file_index, seed, hooks, collected);
+        let (ok, sim_time_ns) = run_one(plan, file_index, seed, hooks, collected);
         counts.done.fetch_add(1, Ordering::SeqCst);
+        counts.sim_time_ns.fetch_add(sim_time_ns, Ordering::SeqCst);
         if ok {
             counts.passed.fetch_add(1, Ordering::SeqCst);
         } else if plan.fail_fast {
@@ -286,14 +291,14 @@ fn worker(
     }
 }
 
-/// Runs one pair, reports it and stores what must be kept; true when it passed.
+/// Runs one pair, reports it and stores what must be kept; whether it passed, and its sim time.
 fn run_one(
     plan: &SweepPlan,
     file_index: usize,
     seed: u64,
     hooks: &SweepHooks<'_>,
     collected: &Mutex<Collected>,
-) -> bool {
+) -> (bool, u64) {
     let file = &plan.files[file_index];
     let options = RunOptions {
         seed: Some(seed),
@@ -302,6 +307,7 @@ fn run_one(
     match run_guarded(file, &options, plan.plant_bug) {
         Ok(summary) => {
             let ok = summary.passed();
+            let sim_time_ns = summary.sim_time_ns;
             (hooks.on_done)(&RunDone::Ran(&summary));
             if !ok || plan.keep_passed {
                 collected
@@ -310,7 +316,7 @@ fn run_one(
                     .kept
                     .push((file_index, summary));
             }
-            ok
+            (ok, sim_time_ns)
         }
         Err(failure) => {
             let message = match failure {
@@ -328,7 +334,7 @@ fn run_one(
                 .expect("no worker panicked")
                 .errors
                 .push((file_index, error));
-            false
+            (false, 0)
         }
     }
 }

@@ -161,7 +161,8 @@ fn run_finished(
     }
 }
 
-/// `PASS name seed=… events=… sim=…s exports=c/n completed restored_disks=… checks=… trace=…`.
+/// `PASS name seed=… events=… sim=…s exports=c/n completed restored_disks=… checks=… trace=…
+/// speed=…x`, the last being simulated seconds per wall second (machine-dependent).
 fn run_line(run: &ScenarioRun) -> String {
     let verdict = if run.passed() { "PASS" } else { "FAIL" };
     let exports = &run.outcome.exports;
@@ -174,7 +175,7 @@ fn run_line(run: &ScenarioRun) -> String {
         })
         .count();
     format!(
-        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}",
+        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={} speed={:.0}x",
         run.name,
         run.seed,
         run.outcome.event_count,
@@ -184,5 +185,6 @@ fn run_line(run: &ScenarioRun) -> String {
         run.checks.restored_disks,
         run.checks.passed + run.checks.failures.len() as u64,
         &run.outcome.trace_hash[..run.outcome.trace_hash.len().min(16)],
+        run.outcome.end_time_ns as f64 / 1e3 / run.wall_time_us.max(1) as f64,
     )
 }

@@ -130,8 +130,9 @@ fn finished(r: &mut HumanReporter, result: &SweepResult, plan: &SweepPlan, wall_
         result.passed,
         result.errors.len()
     ));
+    let sim_per_wall = per_s(result.sim_time_ns_total as f64 / 1e9);
     r.say(&format!(
-        "wall time {wall_s:.2}s, {runs_per_s:.1} runs/s, {seeds_per_s:.2} seeds/s over {files} \
-         scenario(s) (machine-dependent)"
+        "wall time {wall_s:.2}s, {runs_per_s:.1} runs/s, {seeds_per_s:.2} seeds/s, \
+         {sim_per_wall:.0} sim-s per wall-s over {files} scenario(s) (machine-dependent)"
     ));
 }
