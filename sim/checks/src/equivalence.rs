@@ -175,8 +175,8 @@ pub fn check_mapped_disk(
     let mapped: Vec<Extent> = map.iter().map(|m| m.extent).collect();
     check_extent_list(&mapped, virtual_size_bytes)
         .map_err(|p| unreadable(format!("the chain's extent map is not a disk: {p}")))?;
-    let mut expected = vec![0u8; COMPARE_CHUNK_BYTES];
-    let mut actual = vec![0u8; COMPARE_CHUNK_BYTES];
+    let mut expected = crate::buffer_pool::take(COMPARE_CHUNK_BYTES);
+    let mut actual = crate::buffer_pool::take(COMPARE_CHUNK_BYTES);
     let mut stats = EquivalenceStats::default();
     for range in union(&extents, &mapped) {
         for chunk in chunks(range) {
@@ -318,7 +318,7 @@ pub fn write_reference_image(
         .map_err(|p| io::Error::new(io::ErrorKind::InvalidData, p))?;
     let file = OpenOptions::new().write(true).create_new(true).open(path)?;
     file.set_len(virtual_size_bytes)?;
-    let mut buf = vec![0u8; COMPARE_CHUNK_BYTES];
+    let mut buf = crate::buffer_pool::take(COMPARE_CHUNK_BYTES);
     for extent in extents {
         for chunk in chunks(extent) {
             let data = &mut buf[..chunk.length_bytes as usize];
@@ -397,8 +397,8 @@ impl Compare<'_> {
         extents: &[Extent],
         stats: &mut EquivalenceStats,
     ) -> Result<Option<Difference>, Mismatch> {
-        let mut expected = vec![0u8; COMPARE_CHUNK_BYTES];
-        let mut actual = vec![0u8; COMPARE_CHUNK_BYTES];
+        let mut expected = crate::buffer_pool::take(COMPARE_CHUNK_BYTES);
+        let mut actual = crate::buffer_pool::take(COMPARE_CHUNK_BYTES);
         for &extent in extents {
             for chunk in chunks(extent) {
                 let len = chunk.length_bytes as usize;
@@ -441,7 +441,7 @@ impl Compare<'_> {
     ) -> Result<Option<Difference>, Mismatch> {
         let mut position_bytes = 0u64;
         let mut next_extent = 0usize;
-        let mut buf = vec![0u8; COMPARE_CHUNK_BYTES];
+        let mut buf = crate::buffer_pool::take(COMPARE_CHUNK_BYTES);
         while position_bytes < virtual_size_bytes {
             if stats.data_regions_scanned >= DATA_REGIONS_MAX {
                 return Err(self.unreadable(format!(

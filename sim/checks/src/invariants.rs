@@ -6,6 +6,7 @@
 
 use crate::exported_paths::{self, PathProblem};
 use crate::report::CheckReport;
+use crate::verified_exports::VerifiedExports;
 use rpsim_export::wmi::{JobProperties, JobState};
 use rpsim_world::{ExportRecord, RunOutcome};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,15 @@ const LISTED_FILES_MAX: usize = 100_000;
 
 /// Checks the invariants of a finished run.
 pub fn check_invariants(outcome: &RunOutcome, report: &mut CheckReport) {
+    check_invariants_with(outcome, &mut VerifiedExports::default(), report);
+}
+
+/// [`check_invariants`], verifying exports through `verified` (shared with the restore check).
+pub fn check_invariants_with(
+    outcome: &RunOutcome,
+    verified: &mut VerifiedExports,
+    report: &mut CheckReport,
+) {
     for violation in &outcome.violations {
         let failure = (!inside_requested_directory(violation, &outcome.exports))
             .then(|| format!("target violation: {violation}"));
@@ -26,7 +36,7 @@ pub fn check_invariants(outcome: &RunOutcome, report: &mut CheckReport) {
         let Some(properties) = &record.final_properties else {
             continue;
         };
-        check_export(record, properties, &outcome.exports, report);
+        check_export(record, properties, &outcome.exports, verified, report);
     }
 }
 
@@ -51,6 +61,7 @@ fn check_export(
     record: &ExportRecord,
     properties: &JobProperties,
     all: &[ExportRecord],
+    verified: &mut VerifiedExports,
     report: &mut CheckReport,
 ) {
     let name = Some(record.name.as_str());
@@ -92,14 +103,11 @@ fn check_export(
                 .is_some_and(|p| p.job_state == JobState::Completed.code())
     });
     if completed {
-        let verified = rpsim_restore::verify_export(real_dir);
-        report.record(
-            "invariant",
-            name,
-            verified
-                .err()
-                .map(|e| format!("completed export does not verify: {e}")),
-        );
+        let failure = verified
+            .verify(real_dir)
+            .err()
+            .map(|e| format!("completed export does not verify: {e}"));
+        report.record("invariant", name, failure);
     } else {
         report.record(
             "invariant",

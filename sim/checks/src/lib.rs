@@ -2,6 +2,7 @@
 //! is on disk with what the world (through [`rpsim_export::source::ExportSource`]) knows, and
 //! must never change either.
 
+mod buffer_pool;
 pub mod equivalence;
 pub mod expectations;
 pub mod exported_paths;
@@ -11,6 +12,7 @@ pub mod live_invariants;
 pub mod qemu;
 pub mod report;
 pub mod restore_check;
+pub mod verified_exports;
 
 use report::CheckReport;
 use rpsim_scenario::model::Scenario;
@@ -22,7 +24,8 @@ use std::path::Path;
 pub fn check_run(scenario: &Scenario, outcome: &RunOutcome, scratch: &Path) -> CheckReport {
     let mut report = CheckReport::default();
     expectations::check_expectations(scenario, outcome, &mut report);
-    invariants::check_invariants(outcome, &mut report);
-    restore_check::check_restores(outcome, scratch, &mut report);
+    let mut verified = verified_exports::VerifiedExports::default();
+    invariants::check_invariants_with(outcome, &mut verified, &mut report);
+    restore_check::check_restores_with(outcome, scratch, &mut verified, &mut report);
     report
 }

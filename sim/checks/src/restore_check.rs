@@ -6,6 +6,7 @@
 
 use crate::equivalence::{check_mapped_disk, check_restored_disk};
 use crate::report::CheckReport;
+use crate::verified_exports::VerifiedExports;
 use rpsim_export::guid::Guid;
 use rpsim_export::source::ExportSource;
 use rpsim_export::wmi::JobState;
@@ -16,6 +17,17 @@ use std::path::{Path, PathBuf};
 /// Restores and compares every completed export of the run, using `scratch` for images (each
 /// restore's images are removed once compared).
 pub fn check_restores(outcome: &RunOutcome, scratch: &Path, report: &mut CheckReport) {
+    check_restores_with(outcome, scratch, &mut VerifiedExports::default(), report);
+}
+
+/// [`check_restores`], each export verified once through `verified` (shared with the
+/// invariants): a chain is planned from the verified manifests and their handles.
+pub fn check_restores_with(
+    outcome: &RunOutcome,
+    scratch: &Path,
+    verified: &mut VerifiedExports,
+    report: &mut CheckReport,
+) {
     let oracle = outcome.world.oracle();
     for (index, record) in outcome.exports.iter().enumerate() {
         if !is_completed(record) {
@@ -30,9 +42,23 @@ pub fn check_restores(outcome: &RunOutcome, scratch: &Path, report: &mut CheckRe
             }
         };
         let out_dir = scratch.join(format!("restore-{index}"));
-        match rpsim_restore::restore_chain(&chain, &out_dir) {
+        let opened = match verified.chain(&chain) {
+            Ok(manifests) => rpsim_restore::open_verified_chain(manifests),
+            Err(message) => {
+                report.record("restore", name, Some(format!("restore refused: {message}")));
+                continue;
+            }
+        };
+        let opened = match opened {
+            Ok(opened) => opened,
+            Err(e) => {
+                report.record("restore", name, Some(format!("restore refused: {e}")));
+                continue;
+            }
+        };
+        match opened.restore_into(&out_dir) {
             Err(RestoreError::Capacity { .. }) => {
-                compare_without_images(&oracle, &chain, name, report)
+                compare_without_images(&oracle, &opened, name, report)
             }
             Err(e) => report.record("restore", name, Some(format!("restore refused: {e}"))),
             Ok(summary) => {
@@ -49,18 +75,14 @@ pub fn check_restores(outcome: &RunOutcome, scratch: &Path, report: &mut CheckRe
 }
 
 /// The scratch file system cannot hold the images (a 64 TiB disk on ext4, which holds 16 TiB):
-/// a correct export is not a failure, so the chain is verified again and each disk's extent
-/// map is compared with the world instead.
+/// a correct export is not a failure, so each disk's extent map (of the chain already
+/// verified) is compared with the world instead.
 fn compare_without_images(
     oracle: &dyn ExportSource,
-    chain: &[PathBuf],
+    verified: &rpsim_restore::VerifiedChain,
     name: Option<&str>,
     report: &mut CheckReport,
 ) {
-    let verified = match rpsim_restore::open_chain(chain) {
-        Ok(verified) => verified,
-        Err(e) => return report.record("restore", name, Some(format!("restore refused: {e}"))),
-    };
     report.record("restore", name, None);
     for disk in verified.disks() {
         let map = verified.extent_map(&disk.disk_instance_id);

@@ -13,30 +13,51 @@ pub const CHAIN_LENGTH_MAX: usize = 1024;
 
 /// Verifies every export of the chain, in the order given, and returns their manifests.
 pub fn verify_chain(export_dirs: &[PathBuf]) -> Result<Vec<ExportManifest>, RestoreError> {
-    if export_dirs.is_empty() {
-        return Err(RestoreError::Chain {
-            problem: "no export directory was given; pass a full export first".to_string(),
-        });
-    }
-    if export_dirs.len() > CHAIN_LENGTH_MAX {
-        return Err(RestoreError::Chain {
-            problem: format!(
-                "{} exports were given; at most {CHAIN_LENGTH_MAX} are accepted",
-                export_dirs.len()
-            ),
-        });
-    }
+    check_length(export_dirs.len())?;
     let mut manifests: Vec<ExportManifest> = Vec::with_capacity(export_dirs.len());
     for dir in export_dirs {
         let manifest = verify_export(dir)?;
-        match manifests.last() {
-            None => check_first(&manifest)?,
-            Some(previous) => check_link(previous, &manifest)?,
-        }
+        check_next(manifests.last(), &manifest)?;
         manifests.push(manifest);
     }
     assert_eq!(manifests.len(), export_dirs.len());
     Ok(manifests)
+}
+
+/// The chain rules alone, over exports each already verified by [`verify_export`] (for a
+/// caller that restores several chains sharing exports and verifies each export once).
+pub fn check_chain(manifests: &[ExportManifest]) -> Result<(), RestoreError> {
+    check_length(manifests.len())?;
+    for (index, manifest) in manifests.iter().enumerate() {
+        check_next(index.checked_sub(1).map(|i| &manifests[i]), manifest)?;
+    }
+    Ok(())
+}
+
+fn check_next(
+    previous: Option<&ExportManifest>,
+    next: &ExportManifest,
+) -> Result<(), RestoreError> {
+    match previous {
+        None => check_first(next),
+        Some(previous) => check_link(previous, next),
+    }
+}
+
+fn check_length(exports: usize) -> Result<(), RestoreError> {
+    if exports == 0 {
+        return Err(RestoreError::Chain {
+            problem: "no export directory was given; pass a full export first".to_string(),
+        });
+    }
+    if exports > CHAIN_LENGTH_MAX {
+        return Err(RestoreError::Chain {
+            problem: format!(
+                "{exports} exports were given; at most {CHAIN_LENGTH_MAX} are accepted"
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn check_first(first: &ExportManifest) -> Result<(), RestoreError> {

@@ -146,6 +146,8 @@ impl Read for SparseReader {
 pub(crate) struct HashingReader {
     reader: BufReader<SparseReader>,
     hasher: Xxh3,
+    /// Grown on demand up to `CHUNK_BYTES`: most files are far smaller, and zeroing a
+    /// megabyte per file opened was a fifth of a suite run's instructions.
     scratch: Vec<u8>,
     position_bytes: u64,
 }
@@ -160,12 +162,22 @@ impl HashingReader {
             next_hole: 0,
             position_bytes: 0,
         };
+        let buffer_bytes = READ_BUFFER_BYTES.min(usize::try_from(size_bytes).unwrap_or(usize::MAX));
         HashingReader {
-            reader: BufReader::with_capacity(READ_BUFFER_BYTES, source),
+            reader: BufReader::with_capacity(buffer_bytes.max(1), source),
             hasher: Xxh3::new(),
-            scratch: vec![0; CHUNK_BYTES],
+            scratch: Vec::new(),
             position_bytes: 0,
         }
+    }
+
+    /// The scratch buffer, at least `wanted` bytes long (at most `CHUNK_BYTES`).
+    fn scratch(&mut self, wanted: usize) -> &mut [u8] {
+        assert!(wanted <= CHUNK_BYTES);
+        if self.scratch.len() < wanted {
+            self.scratch.resize(wanted, 0);
+        }
+        &mut self.scratch[..wanted]
     }
 
     /// Byte offset of the next byte to be read.
@@ -188,7 +200,8 @@ impl HashingReader {
         let mut left_bytes = length_bytes;
         while left_bytes > 0 {
             let take = left_bytes.min(CHUNK_BYTES as u64) as usize;
-            assert!(take > 0 && take <= self.scratch.len());
+            assert!(take > 0);
+            self.scratch(take);
             self.reader.read_exact(&mut self.scratch[..take])?;
             self.hasher.update(&self.scratch[..take]);
             own.update(&self.scratch[..take]);
@@ -229,6 +242,8 @@ pub(crate) fn hash_file(
     holes: Vec<(u64, u64)>,
 ) -> io::Result<(u64, u128)> {
     let mut reader = HashingReader::new(file, size_bytes, holes);
+    let chunk_bytes = size_bytes.clamp(1, CHUNK_BYTES as u64) as usize;
+    reader.scratch(chunk_bytes);
     loop {
         let n = reader.reader.read(&mut reader.scratch)?;
         if n == 0 {
