@@ -5,6 +5,7 @@
 //! output goes through [`target::ExportTarget`], and time arrives as an argument.
 
 pub mod call;
+pub mod cimxml;
 pub mod cimtime;
 pub mod errors;
 pub mod guid;
