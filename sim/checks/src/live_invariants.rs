@@ -232,9 +232,15 @@ mod tests {
     #[test]
     fn reachable_follows_paths_of_the_table_only() {
         use JobState::*;
-        assert!(!reachable(New, Running), "a job is born Running: New has no moves");
+        assert!(
+            !reachable(New, Running),
+            "a job is born Running: New has no moves"
+        );
         assert!(reachable(Running, Completed));
-        assert!(!reachable(ShuttingDown, Killed), "Kill is refused in Shutting Down");
+        assert!(
+            !reachable(ShuttingDown, Killed),
+            "Kill is refused in Shutting Down"
+        );
         assert!(reachable(Suspended, Terminated));
         assert!(
             !reachable(Completed, Running),

@@ -62,7 +62,10 @@ pub fn msvm_error(error: &CimError) -> String {
         write_property(&mut text, name, value);
     }
     text.push_str("</INSTANCE>");
-    assert!(text.len() <= INSTANCE_BYTES_MAX, "an error instance stays small");
+    assert!(
+        text.len() <= INSTANCE_BYTES_MAX,
+        "an error instance stays small"
+    );
     text
 }
 
@@ -92,7 +95,10 @@ fn write_property(text: &mut String, name: &str, value: &Value) {
             );
         }
         Value::Null(kind) => {
-            let _ = write!(text, "<PROPERTY NAME=\"{name}\" TYPE=\"{kind}\"></PROPERTY>");
+            let _ = write!(
+                text,
+                "<PROPERTY NAME=\"{name}\" TYPE=\"{kind}\"></PROPERTY>"
+            );
         }
         Value::Array(kind, items) => {
             let _ = write!(

@@ -311,7 +311,11 @@ impl Job {
     /// (not cancellable) while it removes what it created, then Exception — never through
     /// ShuttingDown, which CIM reserves for moves to Completed, Terminated or Killed.
     fn fail(&mut self, failure: Failure, now_ns: u64) {
-        assert_eq!(self.state, JobState::Running, "only a running job does work");
+        assert_eq!(
+            self.state,
+            JobState::Running,
+            "only a running job does work"
+        );
         let failure = self.wrap_job(failure);
         if self.created_files.is_empty() && self.created_dirs.is_empty() && self.writing.is_none() {
             self.failure = Some(failure);

@@ -5,8 +5,8 @@
 //! output goes through [`target::ExportTarget`], and time arrives as an argument.
 
 pub mod call;
-pub mod cimxml;
 pub mod cimtime;
+pub mod cimxml;
 pub mod errors;
 pub mod guid;
 pub mod job;

@@ -95,10 +95,17 @@ mod tests {
             .filter(|m| m.0 == ShuttingDown && !SERVICE_STOP_ONLY.contains(m))
             .map(|m| m.1)
             .collect();
-        assert_eq!(work, vec![Terminated], "CIM: Shutting Down leads to 7, 8 or 9");
+        assert_eq!(
+            work,
+            vec![Terminated],
+            "CIM: Shutting Down leads to 7, 8 or 9"
+        );
         assert!(SERVICE_STOP_ONLY.iter().all(|m| allowed(m.0, m.1)));
         let result = std::panic::catch_unwind(|| assert_transition(ShuttingDown, Exception));
-        assert!(result.is_err(), "a failure never passes through Shutting Down");
+        assert!(
+            result.is_err(),
+            "a failure never passes through Shutting Down"
+        );
     }
 
     #[test]
@@ -107,7 +114,10 @@ mod tests {
         for s in [Running, Suspended, Service] {
             assert!(allowed(s, Killed), "{s:?} cannot be killed");
         }
-        assert!(!allowed(ShuttingDown, Killed), "Kill in Shutting Down is refused");
+        assert!(
+            !allowed(ShuttingDown, Killed),
+            "Kill in Shutting Down is refused"
+        );
         assert!(!allowed(Completed, Killed));
     }
 }

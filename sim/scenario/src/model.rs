@@ -435,7 +435,6 @@ pub struct RequestStateChange {
     pub timeout: Option<SimDuration>,
 }
 
-
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReferencePointRef {

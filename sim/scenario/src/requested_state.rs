@@ -32,7 +32,11 @@ impl RequestedState {
     pub fn code(self) -> u16 {
         match self {
             RequestedState::Value(code) => code,
-            named => NAMED.iter().find(|n| n.0 == named).map(|n| n.2).expect("named"),
+            named => NAMED
+                .iter()
+                .find(|n| n.0 == named)
+                .map(|n| n.2)
+                .expect("named"),
         }
     }
 

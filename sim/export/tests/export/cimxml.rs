@@ -125,7 +125,10 @@ fn assert_round_trip(errors: &[CimError]) {
     assert!(!errors.is_empty(), "the job reports errors");
     let texts = cimxml::msvm_errors(errors);
     for (error, xml) in errors.iter().zip(&texts) {
-        assert!(xml.starts_with("<INSTANCE CLASSNAME=\"Msvm_Error\">"), "{xml}");
+        assert!(
+            xml.starts_with("<INSTANCE CLASSNAME=\"Msvm_Error\">"),
+            "{xml}"
+        );
         assert_eq!(&rebuild(xml), error, "{xml}");
     }
 }
@@ -137,7 +140,11 @@ fn a_failed_jobs_errors_parse_back_exactly() {
     let rp = source.take(0x51, ReferencePointType::Rct);
     let tmp = tempfile::tempdir().unwrap();
     let mut service = ExportService::new("h");
-    let job = start(&mut service, &source, &call(&rp, None, &tmp.path().join("e")));
+    let job = start(
+        &mut service,
+        &source,
+        &call(&rp, None, &tmp.path().join("e")),
+    );
     let mut target = FaultyTarget::new();
     target.space_bytes = Some(1024);
     let last = run(&mut service, job, &source, &mut target).pop().unwrap();
@@ -154,12 +161,19 @@ fn a_killed_jobs_notice_parses_back_with_its_null_properties() {
     let rp = source.take(0x52, ReferencePointType::Rct);
     let tmp = tempfile::tempdir().unwrap();
     let mut service = ExportService::new("h");
-    let job = start(&mut service, &source, &call(&rp, None, &tmp.path().join("e")));
+    let job = start(
+        &mut service,
+        &source,
+        &call(&rp, None, &tmp.path().join("e")),
+    );
     let code = service.request_state_change(job, RequestedState::Kill.code(), 0, 1_500);
     assert_eq!(code, Ok(0));
     let errors = service.get_error_ex(job, 1_500).unwrap().1;
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].other_error_type.as_deref(), Some("Killed by request"));
+    assert_eq!(
+        errors[0].other_error_type.as_deref(),
+        Some("Killed by request")
+    );
     assert_eq!(errors[0].other_error_source_format, None);
     assert_round_trip(&errors);
     let xml = cimxml::msvm_error(&errors[0]);
@@ -176,13 +190,24 @@ fn markup_line_breaks_and_controls_in_messages_survive_or_are_replaced() {
     let rp = source.take(0x53, ReferencePointType::Rct);
     let tmp = tempfile::tempdir().unwrap();
     let mut service = ExportService::new("h");
-    let job = start(&mut service, &source, &call(&rp, None, &tmp.path().join("e")));
+    let job = start(
+        &mut service,
+        &source,
+        &call(&rp, None, &tmp.path().join("e")),
+    );
     let code = service.request_state_change(job, RequestedState::Kill.code(), 0, 1_500);
     assert_eq!(code, Ok(0));
-    let mut error = service.get_error(job, 1_500).unwrap().1.expect("GetError reports the kill");
+    let mut error = service
+        .get_error(job, 1_500)
+        .unwrap()
+        .1
+        .expect("GetError reports the kill");
     error.message = "a <b> & \"c\" 'd'\r\n\ttab".to_string();
     error.message_arguments = vec!["x</VALUE>".to_string(), String::new()];
     assert_round_trip(std::slice::from_ref(&error));
     error.message = "evil\u{1b}[2J".to_string();
-    assert_eq!(rebuild(&cimxml::msvm_error(&error)).message, "evil\u{FFFD}[2J");
+    assert_eq!(
+        rebuild(&cimxml::msvm_error(&error)).message,
+        "evil\u{FFFD}[2J"
+    );
 }

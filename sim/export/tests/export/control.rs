@@ -109,7 +109,11 @@ fn suspend_waits_and_start_resumes_to_completion() {
     assert_eq!(r.state(), 4);
     let changed = r.service.job_properties(r.job, r.now).unwrap();
     r.now += 1_000;
-    assert_eq!(r.request(Start), 0, "CIM: Start on a running job leaves it running");
+    assert_eq!(
+        r.request(Start),
+        0,
+        "CIM: Start on a running job leaves it running"
+    );
     let after = r.service.job_properties(r.job, r.now).unwrap();
     assert_eq!(
         after.time_of_last_state_change, changed.time_of_last_state_change,
@@ -149,10 +153,18 @@ fn terminate_removes_every_file_and_ends_terminated() {
     assert!(!r.cancellable(), "a cancel is refused in Shutting Down");
     assert_eq!(r.request(Suspend), 4099, "busy while shutting down");
     assert_eq!(r.request(Terminate), 4099);
-    assert_eq!(r.request(Kill), 4099, "Kill is refused too: Cancellable is false");
+    assert_eq!(
+        r.request(Kill),
+        4099,
+        "Kill is refused too: Cancellable is false"
+    );
     let last = r.finish();
     assert_eq!((last.job_state, last.error_code), (8, 0));
-    assert_eq!(last.operational_status, vec![2], "Msvm_ConcreteJob: always OK");
+    assert_eq!(
+        last.operational_status,
+        vec![2],
+        "Msvm_ConcreteJob: always OK"
+    );
     assert!(r.files().is_empty(), "left behind: {:?}", r.files());
     assert!(
         !r.tmp.path().join("e").exists(),
@@ -218,7 +230,11 @@ fn cancels_while_finalising_are_refused_and_the_export_completes() {
     }
     assert_eq!(r.state(), 4, "finalising, still Running");
     assert_eq!(r.request(Terminate), 4097);
-    assert_eq!(r.request(Kill), 4097, "DOMAIN: cancel while finalising -> 4097");
+    assert_eq!(
+        r.request(Kill),
+        4097,
+        "DOMAIN: cancel while finalising -> 4097"
+    );
     let last = r.finish();
     assert_eq!(last.job_state, 7);
     assert!(!last.exported_log_file_paths.is_empty(), "its data is kept");
@@ -234,7 +250,11 @@ fn requested_states_outside_the_defined_values_are_invalid_parameters() {
         assert_eq!(r.state(), 4, "unchanged by {code}");
     }
     assert_eq!(r.finish().job_state, 7);
-    assert_eq!(r.request_code(7), 5, "the value is checked before the state");
+    assert_eq!(
+        r.request_code(7),
+        5,
+        "the value is checked before the state"
+    );
 }
 
 #[test]
@@ -259,7 +279,10 @@ fn a_removed_job_answers_not_found() {
         Err(WmiError::NotFound)
     );
     assert_eq!(r.service.get_error(r.job, r.now), Err(WmiError::NotFound));
-    assert_eq!(r.service.get_error_ex(r.job, r.now), Err(WmiError::NotFound));
+    assert_eq!(
+        r.service.get_error_ex(r.job, r.now),
+        Err(WmiError::NotFound)
+    );
     assert_eq!(WmiError::NotFound.hresult(), 2_147_749_890);
 }
 

@@ -65,7 +65,11 @@ impl Run<'_> {
         let now_ns = self.now_ns;
         let record = &mut self.exports[export];
         record.final_properties = self.service.job_properties(job, now_ns);
-        record.get_error = self.service.get_error(job, now_ns).ok().and_then(|(_, e)| e);
+        record.get_error = self
+            .service
+            .get_error(job, now_ns)
+            .ok()
+            .and_then(|(_, e)| e);
         record.get_error_ex = self
             .service
             .get_error_ex(job, now_ns)
