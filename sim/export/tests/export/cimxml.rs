@@ -8,7 +8,7 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use rpsim_export::cimxml;
-use rpsim_export::service::ExportService;
+use rpsim_export::service::{ExportService, JobId};
 use rpsim_export::source::ReferencePointType;
 use rpsim_export::wmi::{CimError, RequestedState};
 use std::collections::BTreeMap;
@@ -133,18 +133,26 @@ fn assert_round_trip(errors: &[CimError]) {
     }
 }
 
-#[test]
-fn a_failed_jobs_errors_parse_back_exactly() {
+/// A job of a one-block export into a fresh directory, called and not yet stepped.
+fn started(id: u8) -> (FakeSource, ExportService, JobId, tempfile::TempDir) {
     let mut source = FakeSource::two_vm_group();
     source.write(DISK1, 0);
-    let rp = source.take(0x51, ReferencePointType::Rct);
+    let rp = source.take(id, ReferencePointType::Rct);
     let tmp = tempfile::tempdir().unwrap();
     let mut service = ExportService::new("h");
-    let job = start(
-        &mut service,
-        &source,
-        &call(&rp, None, &tmp.path().join("e")),
-    );
+    let export_call = call(&rp, None, &tmp.path().join("e"));
+    let job = start(&mut service, &source, &export_call);
+    (source, service, job, tmp)
+}
+
+fn kill(service: &mut ExportService, job: JobId) {
+    let code = service.request_state_change(job, RequestedState::Kill.code(), 0, 1_500);
+    assert_eq!(code, Ok(0), "a fresh job is cancellable");
+}
+
+#[test]
+fn a_failed_jobs_errors_parse_back_exactly() {
+    let (source, mut service, job, _tmp) = started(0x51);
     let mut target = FaultyTarget::new();
     target.space_bytes = Some(1024);
     let last = run(&mut service, job, &source, &mut target).pop().unwrap();
@@ -156,18 +164,8 @@ fn a_failed_jobs_errors_parse_back_exactly() {
 
 #[test]
 fn a_killed_jobs_notice_parses_back_with_its_null_properties() {
-    let mut source = FakeSource::two_vm_group();
-    source.write(DISK1, 0);
-    let rp = source.take(0x52, ReferencePointType::Rct);
-    let tmp = tempfile::tempdir().unwrap();
-    let mut service = ExportService::new("h");
-    let job = start(
-        &mut service,
-        &source,
-        &call(&rp, None, &tmp.path().join("e")),
-    );
-    let code = service.request_state_change(job, RequestedState::Kill.code(), 0, 1_500);
-    assert_eq!(code, Ok(0));
+    let (_source, mut service, job, _tmp) = started(0x52);
+    kill(&mut service, job);
     let errors = service.get_error_ex(job, 1_500).unwrap().1;
     assert_eq!(errors.len(), 1);
     assert_eq!(
@@ -185,18 +183,8 @@ fn a_killed_jobs_notice_parses_back_with_its_null_properties() {
 
 #[test]
 fn markup_line_breaks_and_controls_in_messages_survive_or_are_replaced() {
-    let mut source = FakeSource::two_vm_group();
-    source.write(DISK1, 0);
-    let rp = source.take(0x53, ReferencePointType::Rct);
-    let tmp = tempfile::tempdir().unwrap();
-    let mut service = ExportService::new("h");
-    let job = start(
-        &mut service,
-        &source,
-        &call(&rp, None, &tmp.path().join("e")),
-    );
-    let code = service.request_state_change(job, RequestedState::Kill.code(), 0, 1_500);
-    assert_eq!(code, Ok(0));
+    let (_source, mut service, job, _tmp) = started(0x53);
+    kill(&mut service, job);
     let mut error = service
         .get_error(job, 1_500)
         .unwrap()
