@@ -50,7 +50,7 @@ fn check_one(expectation: &Expectation, record: &ExportRecord, report: &mut Chec
         );
     }
     if let Some(code) = expectation.error_code {
-        let actual = properties.map(|p| p.error_code);
+        let actual = properties.map(|p| u32::from(p.error_code));
         report.record(
             "expect",
             name,

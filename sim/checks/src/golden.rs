@@ -1,7 +1,8 @@
 //! Golden listings: a readable, stably ordered text rendering of what one run produced (per
-//! export: return code, final job object, GetErrorEx chain, RequestStateChange codes and the
-//! files on disk with size and xxh3-128), and the unified diff between two listings. Owns the
-//! golden format and its comparison; it must never write a golden file or decide to bless.
+//! export: return code, final job object, GetError, GetErrorEx chain, RequestStateChange codes
+//! and the files on disk with size and xxh3-128), and the unified diff between two listings.
+//! Owns the golden format and its comparison; it must never write a golden file or decide to
+//! bless.
 
 use rpsim_world::{ExportRecord, RunOutcome};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// First line of every golden file; bump the number when the layout changes.
-pub const GOLDEN_FIRST_LINE: &str = "rpsim-golden 1";
+pub const GOLDEN_FIRST_LINE: &str = "rpsim-golden 2";
 /// Bound on files listed per export directory (a listing with more is truncated and says so).
 pub const GOLDEN_FILES_MAX: usize = 10_000;
 /// Bound on directory nesting walked below an export directory.
@@ -48,6 +49,12 @@ fn render_export(text: &mut String, record: &ExportRecord) {
     match &record.final_properties {
         Some(properties) => render_properties(text, properties),
         None => text.push_str("(no job)\n"),
+    }
+    match &record.get_error {
+        Some(error) => {
+            let _ = writeln!(text, "-- GetError: {}", error.message_id);
+        }
+        None => text.push_str("-- GetError: (none)\n"),
     }
     let _ = writeln!(text, "-- GetErrorEx ({})", record.get_error_ex.len());
     for (index, error) in record.get_error_ex.iter().enumerate() {

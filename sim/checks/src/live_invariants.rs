@@ -1,14 +1,15 @@
-//! Invariants checked after EVERY event of a run, through [`rpsim_world::observe`]: JobState
-//! moves only along the table of `rpsim_export::states`, PercentComplete never decreases,
-//! Cancellable is false in final states, no unexpected target violation appears, a manifest
-//! exists only for a Completed job, `Exported*` paths name existing files inside
-//! ExportDirectory once Completed, and no differential completes against a base whose change
-//! tracking was unusable when the export was called. Owns the per-job memory these checks need;
-//! it must never change the run, and walks no directory unless the event touched the target.
+//! Invariants checked after EVERY event of a run, through [`rpsim_world::observe`]: a job's
+//! first read is Running (or reachable from it), JobState moves only along the table of
+//! `rpsim_export::states`, PercentComplete never decreases, Cancellable is false in Shutting
+//! Down and in final states, no unexpected target violation appears, a manifest exists only
+//! for a Completed job, `Exported*` paths name existing files inside ExportDirectory once
+//! Completed, and no differential completes against a base whose change tracking was unusable
+//! when the export was called. Owns the per-job memory these checks need; it must never change
+//! the run, and walks no directory unless the event touched the target.
 
 use crate::exported_paths::{self, PathProblem};
 use crate::invariants::{inside_requested_directory, MANIFEST_FILE_NAME};
-use rpsim_export::states::TRANSITIONS;
+use rpsim_export::states::{INITIAL, TRANSITIONS};
 use rpsim_export::wmi::{JobProperties, JobState};
 use rpsim_world::observe::{EventKind, EventObserver, RunView};
 
@@ -80,12 +81,20 @@ impl LiveInvariants {
         let tracked = &mut self.tracked[index];
         let state = JobState::from_code(properties.job_state)
             .ok_or_else(|| format!("export `{name}`: unknown JobState {}", properties.job_state))?;
-        if let Some(previous) = tracked.state {
-            if previous != state && !reachable(previous, state) {
+        match tracked.state {
+            Some(previous) if previous != state && !reachable(previous, state) => {
                 return Err(format!(
                     "export `{name}`: JobState moved {previous:?} -> {state:?}, not a path of the transition table"
                 ));
             }
+            // The first read after 4096: Running (both client loop styles rely on it) or a
+            // state the job reached from Running within the same event.
+            None if state != INITIAL && !reachable(INITIAL, state) => {
+                return Err(format!(
+                    "export `{name}`: first read JobState {state:?}, neither {INITIAL:?} nor reachable from it"
+                ));
+            }
+            _ => {}
         }
         if properties.percent_complete < tracked.percent_complete {
             return Err(format!(
@@ -93,9 +102,9 @@ impl LiveInvariants {
                 tracked.percent_complete, properties.percent_complete
             ));
         }
-        if state.is_final() && properties.cancellable {
+        if (state.is_final() || state == JobState::ShuttingDown) && properties.cancellable {
             return Err(format!(
-                "export `{name}`: Cancellable is true in final JobState {state:?}"
+                "export `{name}`: Cancellable is true in JobState {state:?}, where a cancel is refused"
             ));
         }
         tracked.state = Some(state);
@@ -232,8 +241,15 @@ mod tests {
     #[test]
     fn reachable_follows_paths_of_the_table_only() {
         use JobState::*;
-        assert!(reachable(New, Running), "New -> Starting -> Running");
-        assert!(reachable(New, Completed));
+        assert!(
+            !reachable(New, Running),
+            "a job is born Running: New has no moves"
+        );
+        assert!(reachable(Running, Completed));
+        assert!(
+            !reachable(ShuttingDown, Killed),
+            "Kill is refused in Shutting Down"
+        );
         assert!(reachable(Suspended, Terminated));
         assert!(
             !reachable(Completed, Running),

@@ -14,6 +14,10 @@ const INTERVAL_DAYS_MAX: u64 = 99_999_999;
 /// Five minutes, the job's `TimeBeforeRemoval`.
 pub const TIME_BEFORE_REMOVAL_NS: u64 = 5 * 60 * NS_PER_S;
 
+/// `UntilTime` of a job that may run indefinitely: CIM_Job's "all nines", as the latest
+/// datetime the format can hold.
+pub const UNTIL_INDEFINITELY: &str = "99991231235959.999999+000";
+
 /// A CIM datetime for `time_ns` nanoseconds after 2026-01-01T00:00:00Z (UTC, offset `+000`).
 pub fn datetime(time_ns: u64) -> String {
     let total_s = time_ns / NS_PER_S;

@@ -125,7 +125,9 @@ pub fn cim_error(
         probable_cause_description: probable_cause_description(cause.probable_cause).to_string(),
         recommended_actions: recommended_actions(cause),
         error_source: "Msvm_CollectionReferencePointExportJob".to_string(),
-        error_source_format: 1,
+        // Msvm_Error: ErrorSourceFormat is always 0 (unknown); OtherErrorSourceFormat is null.
+        error_source_format: 0,
+        other_error_source_format: None,
         cim_status_code: cause.cim_status_code,
         cim_status_code_description: cim_status_description(cause.cim_status_code).to_string(),
     }

@@ -51,7 +51,7 @@ enum FileStage {
     Rename,
 }
 
-/// How a ShuttingDown job ends once cleaned up.
+/// How a cleaning-up job ends: Terminate cleans up in ShuttingDown, a failure while Running.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Ending {
     Terminate,
@@ -73,9 +73,26 @@ pub struct CompletedFile {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JobTimes {
     pub submitted_ns: u64,
-    pub start_ns: Option<u64>,
-    pub last_change_ns: u64,
+    /// The job starts when it is created (it is born Running).
+    pub start_ns: u64,
+    /// `None` until the state first changes (`TimeOfLastStateChange` is then a zero interval).
+    pub last_change_ns: Option<u64>,
     pub finish_ns: Option<u64>,
+}
+
+/// What a job is doing, for `JobStatus` (JobState alone does not say it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    /// Re-validating, planning and probing the directory (before the first file).
+    Starting,
+    Copying,
+    /// Syncing and writing the manifest: a cancel is no longer possible.
+    Finalising,
+    /// Removing what it created after a failure, then Exception.
+    RemovingAfterFailure,
+    /// Removing what it created after Terminate, then Terminated.
+    RemovingAfterTerminate,
+    Ended,
 }
 
 #[derive(Debug)]
@@ -85,7 +102,8 @@ pub struct Job {
     pub validated: ValidatedCall,
     state: JobState,
     phase: Phase,
-    pub cancellable: bool,
+    /// Set when finalisation starts; a cancel is refused from then on.
+    finalising: bool,
     plan: Option<Plan>,
     writing: Option<Writing>,
     pub completed: Vec<CompletedFile>,
@@ -106,17 +124,17 @@ impl Job {
     pub fn new(instance_id: Guid, call: ExportCall, validated: ValidatedCall, now_ns: u64) -> Job {
         let times = JobTimes {
             submitted_ns: now_ns,
-            start_ns: None,
-            last_change_ns: now_ns,
+            start_ns: now_ns,
+            last_change_ns: None,
             finish_ns: None,
         };
         Job {
             instance_id,
             call,
             validated,
-            state: JobState::New,
+            state: states::INITIAL,
             phase: Phase::Start,
-            cancellable: true,
+            finalising: false,
             plan: None,
             writing: None,
             completed: vec![],
@@ -146,10 +164,36 @@ impl Job {
         self.state == JobState::Terminated
     }
 
+    /// `Cancellable`: whether a Terminate or Kill would be accepted now (Running, Suspended or
+    /// Service, neither finalising nor cleaning up after a failure).
+    pub fn cancellable(&self) -> bool {
+        matches!(
+            self.state,
+            JobState::Running | JobState::Suspended | JobState::Service
+        ) && !self.finalising
+            && self.ending.is_none()
+    }
+
+    /// What the job is doing now.
+    pub fn activity(&self) -> Activity {
+        match (&self.ending, self.phase) {
+            _ if self.state.is_final() => Activity::Ended,
+            (Some(Ending::Terminate), _) => Activity::RemovingAfterTerminate,
+            (Some(Ending::Fail(_)), _) => Activity::RemovingAfterFailure,
+            (None, Phase::Start | Phase::Probe | Phase::MakeDirs { .. }) => Activity::Starting,
+            _ if self.finalising => Activity::Finalising,
+            _ => Activity::Copying,
+        }
+    }
+
     fn move_to(&mut self, to: JobState, now_ns: u64) {
         states::assert_transition(self.state, to);
+        self.enter(to, now_ns);
+    }
+
+    fn enter(&mut self, to: JobState, now_ns: u64) {
         self.state = to;
-        self.times.last_change_ns = now_ns;
+        self.times.last_change_ns = Some(now_ns);
         if to.is_final() {
             self.times.finish_ns = Some(now_ns);
             self.writing = None;
@@ -161,28 +205,33 @@ impl Job {
         assert!(self.percent_complete < 100 || self.state == JobState::Completed);
     }
 
-    /// `RequestStateChange`; see README.md for the table.
-    pub fn request(&mut self, requested: RequestedState, timeout_ns: u64, now_ns: u64) -> u32 {
+    /// `RequestStateChange(RequestedState, TimeoutPeriod)` with the uint16 as WMI passes it;
+    /// see README.md for the table.
+    pub fn request(&mut self, requested: u16, timeout_ns: u64, now_ns: u64) -> u32 {
         use JobState::*;
+        let Some(requested) = RequestedState::from_code(requested) else {
+            return state_change_code::INVALID_PARAMETER;
+        };
         if timeout_ns != 0 {
             return state_change_code::TIMEOUT_NOT_SUPPORTED;
         }
         if self.state.is_final() {
             return state_change_code::INVALID_STATE_TRANSITION;
         }
-        if self.state == ShuttingDown && requested != RequestedState::Kill {
+        if self.state == ShuttingDown {
             return state_change_code::BUSY;
         }
+        let cancellable = self.cancellable();
         let (to, code) = match (requested, self.state) {
-            (RequestedState::Kill, _) => (Killed, state_change_code::COMPLETED),
+            // CIM: Start changes the state to Running; a running job already is (no change).
+            (RequestedState::Start, Running) => return state_change_code::COMPLETED,
             (RequestedState::Start, Suspended | Service) => (Running, state_change_code::COMPLETED),
-            (RequestedState::Suspend, New | Starting | Running) => {
-                (Suspended, state_change_code::COMPLETED)
-            }
+            (RequestedState::Suspend, Running) => (Suspended, state_change_code::COMPLETED),
             (RequestedState::Service, Running | Suspended) => {
                 (JobState::Service, state_change_code::COMPLETED)
             }
-            (RequestedState::Terminate, _) if self.cancellable => {
+            (RequestedState::Kill, _) if cancellable => (Killed, state_change_code::COMPLETED),
+            (RequestedState::Terminate, _) if cancellable => {
                 self.ending = Some(Ending::Terminate);
                 self.phase = Phase::Cleanup;
                 (ShuttingDown, state_change_code::TRANSITION_STARTED)
@@ -190,6 +239,7 @@ impl Job {
             _ => return state_change_code::INVALID_STATE_TRANSITION,
         };
         self.move_to(to, now_ns);
+        assert_eq!(self.state, to);
         code
     }
 
@@ -210,7 +260,8 @@ impl Job {
             format!("the Virtual Machine Management service stopped: {reason}"),
         );
         self.failure = Some(self.wrap_job(failure));
-        self.move_to(JobState::Exception, now_ns);
+        states::assert_service_stop_transition(self.state, JobState::Exception);
+        self.enter(JobState::Exception, now_ns);
     }
 
     fn wrap_job(&self, failure: Failure) -> Failure {
@@ -235,8 +286,8 @@ impl Job {
             return StepOutcome::Waiting;
         }
         let result = match self.phase {
-            Phase::Start => self.step_start(source, now_ns),
-            Phase::Probe => self.step_probe(target, now_ns),
+            Phase::Start => self.step_start(source),
+            Phase::Probe => self.step_probe(target),
             Phase::MakeDirs { next } => self.step_make_dirs(target, next),
             Phase::File { index, stage } => self.step_file(source, target, index, stage, now_ns),
             Phase::SyncSubdirs { next } => self.step_sync_subdirs(target, next),
@@ -256,7 +307,15 @@ impl Job {
         }
     }
 
+    /// A failure: Exception at once when nothing was created, else the job stays Running
+    /// (not cancellable) while it removes what it created, then Exception — never through
+    /// ShuttingDown, which CIM reserves for moves to Completed, Terminated or Killed.
     fn fail(&mut self, failure: Failure, now_ns: u64) {
+        assert_eq!(
+            self.state,
+            JobState::Running,
+            "only a running job does work"
+        );
         let failure = self.wrap_job(failure);
         if self.created_files.is_empty() && self.created_dirs.is_empty() && self.writing.is_none() {
             self.failure = Some(failure);
@@ -264,7 +323,6 @@ impl Job {
         } else {
             self.ending = Some(Ending::Fail(failure));
             self.phase = Phase::Cleanup;
-            self.move_to(JobState::ShuttingDown, now_ns);
         }
     }
 
@@ -272,14 +330,8 @@ impl Job {
         PathBuf::from(&self.validated.export_directory)
     }
 
-    fn step_start(&mut self, source: &dyn ExportSource, now_ns: u64) -> Result<(), Failure> {
+    fn step_start(&mut self, source: &dyn ExportSource) -> Result<(), Failure> {
         assert!(self.plan.is_none());
-        if self.times.start_ns.is_none() {
-            self.times.start_ns = Some(now_ns);
-        }
-        if self.state == JobState::New {
-            self.move_to(JobState::Starting, now_ns);
-        }
         let validated = validate::validate(source, &self.call).map_err(|r| r.job_failure())?;
         let plan = plan::build(source, &validated)?;
         self.validated = validated;
@@ -289,7 +341,7 @@ impl Job {
         Ok(())
     }
 
-    fn step_probe(&mut self, target: &mut dyn ExportTarget, now_ns: u64) -> Result<(), Failure> {
+    fn step_probe(&mut self, target: &mut dyn ExportTarget) -> Result<(), Failure> {
         let dir = self.export_dir();
         let probe = target.probe_dir(&dir).map_err(|e| {
             errors::io_failure(&format!("probing export directory `{}`", dir.display()), &e)
@@ -315,9 +367,6 @@ impl Job {
                 );
                 return Err(Failure::root(cause, "RPSIM-EXISTS", message));
             }
-        }
-        if self.state == JobState::Starting {
-            self.move_to(JobState::Running, now_ns);
         }
         Ok(())
     }
@@ -370,7 +419,7 @@ impl Job {
         now_ns: u64,
     ) -> Result<(), Failure> {
         if index == self.plan().files.len() {
-            self.cancellable = false;
+            self.finalising = true;
             self.phase = Phase::SyncSubdirs { next: 0 };
             return Ok(());
         }
@@ -582,7 +631,7 @@ impl Job {
         target: &mut dyn ExportTarget,
         next: usize,
     ) -> Result<(), Failure> {
-        assert!(!self.cancellable);
+        assert!(self.finalising && !self.cancellable());
         let subdirs = self.plan().subdirs.clone();
         if next < subdirs.len() {
             let path = layout::target_path(&self.export_dir(), &subdirs[next]);
@@ -647,7 +696,11 @@ impl Job {
 
     /// One removal per step, best effort; then the final state.
     fn step_cleanup(&mut self, target: &mut dyn ExportTarget, now_ns: u64) {
-        assert_eq!(self.state, JobState::ShuttingDown);
+        match self.ending {
+            Some(Ending::Terminate) => assert_eq!(self.state, JobState::ShuttingDown),
+            Some(Ending::Fail(_)) => assert_eq!(self.state, JobState::Running),
+            None => unreachable!("cleanup always has an ending"),
+        }
         if let Some(handle) = self.writing.as_mut().and_then(|w| w.handle.take()) {
             if let Err(e) = target.close(handle) {
                 self.record_cleanup_error("closing a partial file", &e);
@@ -685,7 +738,7 @@ impl Job {
                 self.failure = Some(failure);
                 self.move_to(JobState::Exception, now_ns);
             }
-            None => unreachable!("ShuttingDown always has an ending"),
+            None => unreachable!("cleanup always has an ending"),
         }
     }
 

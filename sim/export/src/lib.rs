@@ -6,6 +6,7 @@
 
 pub mod call;
 pub mod cimtime;
+pub mod cimxml;
 pub mod errors;
 pub mod guid;
 pub mod job;

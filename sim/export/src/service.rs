@@ -15,7 +15,7 @@ use crate::properties;
 use crate::source::ExportSource;
 use crate::target::ExportTarget;
 use crate::validate::{self, Refusal, RefusalKind, ValidatedCall};
-use crate::wmi::{return_code, state_change_code, CimError, RequestedState};
+use crate::wmi::{return_code, CimError, JobProperties, WmiError};
 use std::collections::BTreeMap;
 use std::path::Path;
 use xxhash_rust::xxh3::xxh3_128;
@@ -147,43 +147,55 @@ impl ExportService {
         }
     }
 
-    /// `RequestStateChange(RequestedState, TimeoutPeriod)`; `timeout_ns == 0` means none.
+    /// `RequestStateChange(RequestedState, TimeoutPeriod)` with `RequestedState` as the uint16
+    /// WMI passes (`RequestedState::code`); `timeout_ns == 0` means none. A job that does not
+    /// exist (removed `TimeBeforeRemoval` after it ended, or never created) is WMI's not-found.
     pub fn request_state_change(
         &mut self,
         job: JobId,
-        requested: RequestedState,
+        requested: u16,
         timeout_ns: u64,
         now_ns: u64,
-    ) -> u32 {
-        match self.jobs.get_mut(&job) {
-            Some(j) => j.request(requested, timeout_ns, now_ns),
-            None => state_change_code::INVALID_PARAMETER,
-        }
+    ) -> Result<u32, WmiError> {
+        let j = self.live_job_mut(job, now_ns)?;
+        Ok(j.request(requested, timeout_ns, now_ns))
     }
 
-    /// The job object under its WMI property names, as polled at `now_ns`; `None` once
-    /// `TimeBeforeRemoval` has passed after it finished, or for an unknown id.
-    pub fn job_properties(&self, job: JobId, now_ns: u64) -> Option<crate::wmi::JobProperties> {
-        let j = self.jobs.get(&job)?;
-        if removed(j, now_ns) {
-            return None;
-        }
+    /// The job object under its WMI property names, as polled at `now_ns`; `None` (a read
+    /// finds nothing) once `TimeBeforeRemoval` has passed after it finished, or for an
+    /// unknown id.
+    pub fn job_properties(&self, job: JobId, now_ns: u64) -> Option<JobProperties> {
+        let j = self.live_job(job, now_ns).ok()?;
         Some(properties::job_properties(j, now_ns))
     }
 
-    /// `GetError`: (return code, the error when the job failed or was terminated).
-    pub fn get_error(&self, job: JobId) -> (u32, Option<CimError>) {
+    /// `GetError` at `now_ns`: (return code 0, the error when the job failed or a client
+    /// ended it), or not-found once the job is gone.
+    pub fn get_error(&self, job: JobId, now_ns: u64) -> Result<(u32, Option<CimError>), WmiError> {
+        let j = self.live_job(job, now_ns)?;
+        Ok((return_code::COMPLETED, properties::errors_of(j).0))
+    }
+
+    /// `GetErrorEx` at `now_ns`: (return code 0, every error, outermost first), or not-found
+    /// once the job is gone. [`crate::cimxml::msvm_error`] gives each error as the CIM-XML
+    /// text WMI hands a client.
+    pub fn get_error_ex(&self, job: JobId, now_ns: u64) -> Result<(u32, Vec<CimError>), WmiError> {
+        let j = self.live_job(job, now_ns)?;
+        Ok((return_code::COMPLETED, properties::errors_of(j).1))
+    }
+
+    /// The job if it still exists at `now_ns`.
+    fn live_job(&self, job: JobId, now_ns: u64) -> Result<&Job, WmiError> {
         match self.jobs.get(&job) {
-            Some(j) => (return_code::COMPLETED, properties::errors_of(j).0),
-            None => (return_code::GENERIC_FAILED, None),
+            Some(j) if !removed(j, now_ns) => Ok(j),
+            _ => Err(WmiError::NotFound),
         }
     }
 
-    /// `GetErrorEx`: (return code, every error, outermost first).
-    pub fn get_error_ex(&self, job: JobId) -> (u32, Vec<CimError>) {
-        match self.jobs.get(&job) {
-            Some(j) => (return_code::COMPLETED, properties::errors_of(j).1),
-            None => (return_code::GENERIC_FAILED, vec![]),
+    fn live_job_mut(&mut self, job: JobId, now_ns: u64) -> Result<&mut Job, WmiError> {
+        match self.jobs.get_mut(&job) {
+            Some(j) if !removed(j, now_ns) => Ok(j),
+            _ => Err(WmiError::NotFound),
         }
     }
 

@@ -51,7 +51,8 @@ impl JobState {
     }
 }
 
-/// `RequestedState` of `RequestStateChange`.
+/// `RequestedState` of `RequestStateChange` (the defined values; WMI passes any uint16, and
+/// 0, 1, 7..=65535 are refused with 5, see `RequestedState::from_code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum RequestedState {
     Start = 2,
@@ -59,6 +60,41 @@ pub enum RequestedState {
     Terminate = 4,
     Kill = 5,
     Service = 6,
+}
+
+impl RequestedState {
+    /// The uint16 WMI passes.
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+    /// The defined value `code` names; `None` for 0, 1 and the DMTF (7..=32767) and vendor
+    /// (32768..=65535) reserved ranges.
+    pub fn from_code(code: u16) -> Option<RequestedState> {
+        use RequestedState::*;
+        [Start, Suspend, Terminate, Kill, Service]
+            .into_iter()
+            .find(|r| r.code() == code)
+    }
+}
+
+/// `WBEM_E_NOT_FOUND`: the HRESULT WMI answers when the object a call names does not exist
+/// (a job removed `TimeBeforeRemoval` after it ended, or never created).
+pub const WBEM_E_NOT_FOUND: u32 = 0x8004_1002;
+
+/// A WMI call that failed before the method ran: an HRESULT, not a method's return value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum WmiError {
+    /// The job does not exist (any more): `WBEM_E_NOT_FOUND`.
+    NotFound,
+}
+
+impl WmiError {
+    /// The HRESULT as the unsigned number clients print (`0x80041002` = 2147749890).
+    pub fn hresult(self) -> u32 {
+        match self {
+            WmiError::NotFound => WBEM_E_NOT_FOUND,
+        }
+    }
 }
 
 /// Return codes of `ExportReferencePoint` and the other service calls (the job family).
@@ -119,8 +155,10 @@ pub struct CimError {
     pub probable_cause_description: String,
     pub recommended_actions: Vec<String>,
     pub error_source: String,
-    /// 0 unknown, 1 other, 2 CIMObjectPath.
+    /// 0 unknown, 1 other, 2 CIMObjectHandle; `Msvm_Error` documents it as always 0.
     pub error_source_format: u16,
+    /// The format of `ErrorSource` when `ErrorSourceFormat` is 1 (other); null otherwise.
+    pub other_error_source_format: Option<String>,
     /// 1 failed, 2 access denied, 4 invalid parameter, 6 not found, 7 not supported, 11 already exists.
     #[serde(rename = "CIMStatusCode")]
     pub cim_status_code: u32,
@@ -130,29 +168,39 @@ pub struct CimError {
 
 /// `Msvm_CollectionReferencePointExportJob` as a client polls it, in a stable order, each field
 /// under its WMI name. Times are CIM datetimes (`yyyymmddHHMMSS.mmmmmm+000`) counted from the
-/// sim epoch 2026-01-01T00:00:00Z; `ElapsedTime` and `TimeBeforeRemoval` are CIM intervals
-/// (`ddddddddHHMMSS.mmmmmm:000`).
+/// sim epoch 2026-01-01T00:00:00Z; `ElapsedTime`, `TimeBeforeRemoval` and
+/// `TimeOfLastStateChange` before the first change are CIM intervals
+/// (`ddddddddHHMMSS.mmmmmm:000`). What each property holds in each state, and the source of
+/// each rule, is the table in sim/export/README.md.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct JobProperties {
     #[serde(rename = "InstanceID")]
     pub instance_id: String,
+    pub caption: String,
+    pub description: String,
     pub name: String,
     pub element_name: String,
+    pub owner: String,
     pub job_type: u16,
     pub job_state: u16,
     pub job_status: String,
     pub percent_complete: u16,
-    pub error_code: u32,
+    pub error_code: u16,
     pub error_description: String,
     pub error_summary_description: String,
     pub time_submitted: String,
     pub start_time: String,
     pub elapsed_time: String,
+    pub until_time: String,
+    pub local_or_utc_time: u16,
     pub time_of_last_state_change: String,
     pub delete_on_completion: bool,
     pub time_before_removal: String,
     pub operational_status: Vec<u16>,
+    pub status_descriptions: Vec<String>,
+    pub health_state: u16,
+    pub detailed_status: u16,
     pub cancellable: bool,
     pub collection_id: String,
     pub reference_point_group_id: String,

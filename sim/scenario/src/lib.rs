@@ -7,6 +7,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod path;
+pub mod requested_state;
 pub mod seed;
 pub mod shape;
 mod split;

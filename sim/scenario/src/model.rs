@@ -3,6 +3,7 @@
 //! state or decide anything about a run. Semantic rules (names resolve, sizes fit) live in
 //! `validate`.
 
+pub use crate::requested_state::RequestedState;
 use crate::units::{ByteRate, ByteSize, Percent, SimDuration};
 use serde::{Deserialize, Serialize};
 
@@ -427,21 +428,11 @@ pub struct DiskSelection {
 #[serde(deny_unknown_fields)]
 pub struct RequestStateChange {
     pub export: String,
+    /// A CIM name or any uint16 (`7`, `32768`, ...: the job answers 5, invalid parameter).
     pub state: RequestedState,
     /// `TimeoutPeriod`; absent or `0` means none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<SimDuration>,
-}
-
-/// `RequestedState` values of `CIM_ConcreteJob.RequestStateChange`.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestedState {
-    Start,
-    Suspend,
-    Terminate,
-    Kill,
-    Service,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

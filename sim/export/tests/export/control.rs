@@ -1,11 +1,14 @@
 //! `RequestStateChange`: Suspend/Start, Service, Terminate (cleanup, 8), Kill (9, never a
-//! manifest), Terminate while finalising (4097, still Completed), 4098 and 4099.
+//! manifest), Terminate and Kill while finalising (4097, still Completed), Start on a running
+//! job (0, no change), values outside the defined ones (5), 4098, 4099, and the not-found
+//! answer once the job is removed; `Cancellable` says whether a cancel is accepted now.
 
 use crate::common::*;
 use rpsim_export::guid::Guid;
 use rpsim_export::service::{ExportService, JobId, StepOutcome};
 use rpsim_export::source::ReferencePointType;
 use rpsim_export::wmi::RequestedState::{self, *};
+use rpsim_export::wmi::WmiError;
 
 struct Run {
     source: FakeSource,
@@ -57,7 +60,18 @@ impl Run {
         }
     }
     fn request(&mut self, r: RequestedState) -> u32 {
-        self.service.request_state_change(self.job, r, 0, self.now)
+        self.request_code(r.code())
+    }
+    fn request_code(&mut self, code: u16) -> u32 {
+        self.service
+            .request_state_change(self.job, code, 0, self.now)
+            .expect("the job exists")
+    }
+    fn cancellable(&self) -> bool {
+        self.service
+            .job_properties(self.job, self.now)
+            .unwrap()
+            .cancellable
     }
     fn state(&self) -> u16 {
         self.service
@@ -93,7 +107,18 @@ fn suspend_waits_and_start_resumes_to_completion() {
     assert_eq!(r.step(), StepOutcome::Waiting);
     assert_eq!(r.request(Start), 0);
     assert_eq!(r.state(), 4);
-    assert_eq!(r.request(Start), 4097, "already running");
+    let changed = r.service.job_properties(r.job, r.now).unwrap();
+    r.now += 1_000;
+    assert_eq!(
+        r.request(Start),
+        0,
+        "CIM: Start on a running job leaves it running"
+    );
+    let after = r.service.job_properties(r.job, r.now).unwrap();
+    assert_eq!(
+        after.time_of_last_state_change, changed.time_of_last_state_change,
+        "no state change happened"
+    );
     assert_eq!(r.finish().job_state, 7);
 }
 
@@ -122,13 +147,24 @@ fn terminate_removes_every_file_and_ends_terminated() {
         .unwrap()
         .exported_config_file_paths
         .is_empty());
+    assert!(r.cancellable());
     assert_eq!(r.request(Terminate), 4096);
     assert_eq!(r.state(), 6);
+    assert!(!r.cancellable(), "a cancel is refused in Shutting Down");
     assert_eq!(r.request(Suspend), 4099, "busy while shutting down");
     assert_eq!(r.request(Terminate), 4099);
+    assert_eq!(
+        r.request(Kill),
+        4099,
+        "Kill is refused too: Cancellable is false"
+    );
     let last = r.finish();
     assert_eq!((last.job_state, last.error_code), (8, 0));
-    assert_eq!(last.operational_status, vec![10]);
+    assert_eq!(
+        last.operational_status,
+        vec![2],
+        "Msvm_ConcreteJob: always OK"
+    );
     assert!(r.files().is_empty(), "left behind: {:?}", r.files());
     assert!(
         !r.tmp.path().join("e").exists(),
@@ -139,10 +175,11 @@ fn terminate_removes_every_file_and_ends_terminated() {
             && last.exported_config_file_paths.is_empty()
             && last.exported_disks.is_empty()
     );
-    let (code, error) = r.service.get_error(r.job);
+    let (code, error) = r.service.get_error(r.job, r.now).unwrap();
     assert_eq!(code, 0);
     assert!(error.unwrap().message.contains("terminated by request"));
-    assert_eq!(r.service.get_error_ex(r.job).1.len(), 1);
+    assert_eq!(r.service.get_error_ex(r.job, r.now).unwrap().1.len(), 1);
+    assert!(last.error_description.contains("terminated by request"));
     assert_eq!(r.request(Start), 4097, "final job");
 }
 
@@ -161,8 +198,15 @@ fn kill_at_any_step_never_leaves_a_manifest() {
         if completed {
             break;
         }
+        if !r.cancellable() {
+            assert_eq!(r.request(Kill), 4097, "finalising: kill refused");
+            assert_eq!(r.finish().job_state, 7, "the export still completes");
+            break;
+        }
         assert_eq!(r.request(Kill), 0, "kill after {k} steps");
         assert_eq!(r.state(), 9);
+        let (_, notice) = r.service.get_error(r.job, r.now).unwrap();
+        assert!(notice.unwrap().message.contains("killed by request"));
         assert_eq!(r.step(), StepOutcome::Finished);
         assert!(
             !r.files().contains(&"export.manifest".to_string()),
@@ -176,18 +220,70 @@ fn kill_at_any_step_never_leaves_a_manifest() {
 }
 
 #[test]
-fn terminate_while_finalising_is_refused_and_the_export_completes() {
+fn cancels_while_finalising_are_refused_and_the_export_completes() {
     let mut r = begin();
     let mut steps = 0;
-    while r.service.job_properties(r.job, r.now).unwrap().cancellable {
+    while r.cancellable() {
         assert_eq!(r.step(), StepOutcome::Progressed);
         steps += 1;
         assert!(steps < STEPS_MAX);
     }
+    assert_eq!(r.state(), 4, "finalising, still Running");
     assert_eq!(r.request(Terminate), 4097);
+    assert_eq!(
+        r.request(Kill),
+        4097,
+        "DOMAIN: cancel while finalising -> 4097"
+    );
     let last = r.finish();
     assert_eq!(last.job_state, 7);
+    assert!(!last.exported_log_file_paths.is_empty(), "its data is kept");
     assert!(r.files().contains(&"export.manifest".to_string()));
+}
+
+#[test]
+fn requested_states_outside_the_defined_values_are_invalid_parameters() {
+    let mut r = begin();
+    r.steps(3);
+    for code in [0, 1, 7, 11, 32767, 32768, 65535] {
+        assert_eq!(r.request_code(code), 5, "RequestedState {code}");
+        assert_eq!(r.state(), 4, "unchanged by {code}");
+    }
+    assert_eq!(r.finish().job_state, 7);
+    assert_eq!(
+        r.request_code(7),
+        5,
+        "the value is checked before the state"
+    );
+}
+
+#[test]
+fn the_first_read_after_4096_is_running_and_time_of_last_state_change_is_zero() {
+    let r = begin();
+    let p = r.service.job_properties(r.job, r.now).unwrap();
+    assert_eq!(p.job_state, 4, "both client loop styles need 4 or final");
+    assert_eq!(p.time_of_last_state_change, "00000000000000.000000:000");
+    assert!(p.cancellable);
+    assert_eq!(p.job_status, "Job is starting");
+}
+
+#[test]
+fn a_removed_job_answers_not_found() {
+    let mut r = begin();
+    let end = r.finish();
+    assert_eq!(end.job_state, 7);
+    r.now += 600_000_000_000;
+    assert!(r.service.job_properties(r.job, r.now).is_none());
+    assert_eq!(
+        r.service.request_state_change(r.job, Kill.code(), 0, r.now),
+        Err(WmiError::NotFound)
+    );
+    assert_eq!(r.service.get_error(r.job, r.now), Err(WmiError::NotFound));
+    assert_eq!(
+        r.service.get_error_ex(r.job, r.now),
+        Err(WmiError::NotFound)
+    );
+    assert_eq!(WmiError::NotFound.hresult(), 2_147_749_890);
 }
 
 #[test]
@@ -198,8 +294,8 @@ fn timeouts_are_not_supported_and_leave_the_job_unchanged() {
     for req in [Start, Suspend, Terminate, Kill, Service] {
         assert_eq!(
             r.service
-                .request_state_change(r.job, req, 5_000_000_000, r.now),
-            4098
+                .request_state_change(r.job, req.code(), 5_000_000_000, r.now),
+            Ok(4098)
         );
         assert_eq!(r.state(), before);
     }

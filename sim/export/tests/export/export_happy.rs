@@ -51,9 +51,11 @@ fn full_export_writes_every_file_lists_them_and_manifests_them() {
         (7, 100, 0),
         "{last:#?}"
     );
-    assert_eq!(last.operational_status, vec![2, 17]);
-    assert!(service.get_error_ex(job).1.is_empty());
-    assert_eq!(service.get_error(job), (0, None));
+    assert_eq!(last.operational_status, vec![2]);
+    assert_eq!(last.status_descriptions, vec!["OK".to_string()]);
+    assert!(service.get_error_ex(job, 0).unwrap().1.is_empty());
+    assert_eq!(service.get_error(job, 0), Ok((0, None)));
+    assert_eq!(last.error_description, "");
 
     let expected = full_export_files();
     assert_eq!(list_files(&dir), expected);
@@ -248,16 +250,16 @@ fn disk_added_after_the_base_is_exported_in_full_with_a_warning() {
         .pop()
         .unwrap();
     assert_eq!((last.job_state, last.error_code), (7, 0));
-    assert_eq!(
-        last.operational_status,
-        vec![3, 17],
-        "completed with a warning"
-    );
-    let warnings = service.get_error_ex(job).1;
+    assert_eq!(last.job_status, "Job completed with warnings");
+    let warnings = service.get_error_ex(job, 0).unwrap().1;
     assert_eq!(warnings.len(), 1);
     assert_eq!(warnings[0].perceived_severity, 3);
     assert!(warnings[0].message.contains("new-disk"));
-    assert_eq!(service.get_error(job).1, None, "a warning is not an error");
+    assert_eq!(
+        service.get_error(job, 0).unwrap().1,
+        None,
+        "a warning is not an error"
+    );
     let log = read_log(&dir, "new-disk");
     assert_eq!(
         log.header.base_reference_point, None,
@@ -346,11 +348,13 @@ fn job_properties_are_filled_and_instance_ids_are_deterministic() {
     let p = a.job_properties(ja, 1_000).unwrap();
     assert_eq!(
         (p.job_type, p.job_state, p.name.as_str()),
-        (206, 2, "Export Reference Point")
+        (206, 4, "Export Reference Point")
     );
     assert_eq!(p.time_before_removal, "00000000000500.000000:000");
     assert_eq!(p.time_submitted, "20260101000000.000001+000");
-    assert!(p.cancellable && !p.delete_on_completion);
+    assert!(p.cancellable && p.delete_on_completion);
+    assert_eq!((p.health_state, p.local_or_utc_time), (5, 2));
+    assert!(p.description.contains(&rp.to_string()) && !p.owner.is_empty());
     assert_eq!(p.reference_point_group_id, rp.to_string());
     assert_eq!(p.collection_id, GROUP.to_string());
     let polls = run(&mut a, ja, &source, &mut FaultyTarget::new());
@@ -392,7 +396,9 @@ fn properties_and_errors_serialise_under_wmi_names() {
             "JobProperties has no `{key}`: {json}"
         );
     }
-    let error = serde_json::to_value(service.get_error(job).1.unwrap()).unwrap();
+    let error = serde_json::to_value(service.get_error(job, 0).unwrap().1.unwrap()).unwrap();
+    assert_eq!(error["ErrorSourceFormat"], 0, "Msvm_Error: always 0");
+    assert!(error["OtherErrorSourceFormat"].is_null());
     assert_eq!(error["CIMStatusCode"], 11);
     assert!(error.get("MessageID").is_some() && error.get("ProbableCauseDescription").is_some());
 }

@@ -52,10 +52,10 @@ impl Setup {
         let last = run(&mut self.service, job, &self.source, target)
             .pop()
             .unwrap();
-        let (code, chain) = self.service.get_error_ex(job);
+        let (code, chain) = self.service.get_error_ex(job, 0).unwrap();
         assert_eq!(code, 0);
         assert_eq!(
-            self.service.get_error(job).1.as_ref(),
+            self.service.get_error(job, 0).unwrap().1.as_ref(),
             chain.first(),
             "GetError is the outermost error"
         );
@@ -100,7 +100,19 @@ fn target_full_mid_copy_fails_with_capacity_problem_and_removes_everything() {
     target.space_bytes = Some(300 * 1024);
     let (last, chain) = s.run_with(true, &mut target);
     assert_eq!((last.job_state, last.error_code), (10, 32768));
-    assert_eq!(last.operational_status, vec![6, 17]);
+    assert_eq!(
+        last.operational_status,
+        vec![2],
+        "Msvm_ConcreteJob: always OK"
+    );
+    assert_eq!(last.health_state, 5);
+    assert!(
+        last.error_description
+            .starts_with("export of reference point")
+            && last.error_description.contains("No space left on device"),
+        "ErrorDescription names the cause: {}",
+        last.error_description
+    );
     assert!(
         chain.len() >= 3,
         "job, file and I/O errors expected: {chain:#?}"
@@ -151,7 +163,7 @@ fn base_destroyed_before_start_fails_not_found() {
         .pop()
         .unwrap();
     assert_eq!((last.job_state, last.error_code), (10, 32779));
-    let chain = s.service.get_error_ex(job).1;
+    let chain = s.service.get_error_ex(job, 0).unwrap().1;
     assert_eq!(chain.last().unwrap().probable_cause, 73);
     assert_eq!(chain.last().unwrap().cim_status_code, 6);
     assert!(!s.dir().exists());
@@ -168,7 +180,13 @@ fn rct_reset_between_call_and_start_fails_with_database_inconsistency() {
         .unwrap();
     assert_eq!((last.job_state, last.error_code), (10, 32775));
     assert_eq!(
-        s.service.get_error_ex(job).1.last().unwrap().probable_cause,
+        s.service
+            .get_error_ex(job, 0)
+            .unwrap()
+            .1
+            .last()
+            .unwrap()
+            .probable_cause,
         116
     );
     assert_nothing_listed(&last);
@@ -211,11 +229,23 @@ fn service_crash_abandons_jobs_without_a_manifest() {
     s.service.abandon_all("host crashed", 50_000);
     let p = s.service.job_properties(job, 50_000).unwrap();
     assert_eq!((p.job_state, p.error_code), (10, 32777));
-    assert_eq!(s.service.get_error(job).1.unwrap().probable_cause, 57);
-    assert!(!list_files(&s.dir()).iter().any(|f| f == "export.manifest"));
     assert_eq!(
         s.service
-            .request_state_change(job, rpsim_export::wmi::RequestedState::Start, 0, 50_001),
-        4097
+            .get_error(job, 50_000)
+            .unwrap()
+            .1
+            .unwrap()
+            .probable_cause,
+        57
+    );
+    assert!(!list_files(&s.dir()).iter().any(|f| f == "export.manifest"));
+    assert_eq!(
+        s.service.request_state_change(
+            job,
+            rpsim_export::wmi::RequestedState::Start.code(),
+            0,
+            50_001
+        ),
+        Ok(4097)
     );
 }

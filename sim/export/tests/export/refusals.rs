@@ -220,8 +220,13 @@ fn busy_group_or_directory_returns_32774() {
 
     // Once the first job is final, both calls are accepted.
     assert_eq!(
-        service.request_state_change(first, rpsim_export::wmi::RequestedState::Kill, 0, 2_000),
-        0
+        service.request_state_change(
+            first,
+            rpsim_export::wmi::RequestedState::Kill.code(),
+            0,
+            2_000
+        ),
+        Ok(0)
     );
     start(&mut service, &f.source, &same_dir);
 }

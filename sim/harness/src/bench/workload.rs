@@ -125,7 +125,7 @@ pub fn export(
         .job_properties(job, NOW_NS)
         .ok_or("the finished job vanished")?;
     if properties.job_state != JOB_STATE_COMPLETED {
-        let (_, errors) = service.get_error_ex(job);
+        let errors = service.get_error_ex(job, NOW_NS).map(|(_, errors)| errors);
         return Err(format!(
             "export ended in JobState {}: {errors:?}",
             properties.job_state

@@ -1,9 +1,11 @@
 //! The `--report-json` document: per scenario and per export, the final job object under its
-//! WMI property names, the call's return code and the `GetErrorEx` chain. Owns the report's
-//! shape; it must never decide pass or fail.
+//! WMI property names, the call's return code, `GetError`, the `GetErrorEx` chain (as objects
+//! and as the CIM-XML text WMI hands a client). Owns the report's shape; it must never decide
+//! pass or fail.
 
 use crate::runner::ScenarioRun;
 use rpsim_checks::report::CheckFailure;
+use rpsim_export::cimxml;
 use rpsim_export::wmi::{CimError, JobProperties};
 use serde::Serialize;
 
@@ -42,8 +44,14 @@ pub struct ExportReport<'a> {
     pub call_error: Option<&'a CimError>,
     #[serde(rename = "Job")]
     pub job: Option<&'a JobProperties>,
+    /// `GetError`'s one error (null when the job reports none).
+    #[serde(rename = "GetError")]
+    pub get_error: Option<&'a CimError>,
     #[serde(rename = "GetErrorEx")]
     pub get_error_ex: &'a [CimError],
+    /// `GetErrorEx`'s `Errors[]` as WMI returns them: one CIM-XML `Msvm_Error` instance each.
+    #[serde(rename = "GetErrorExCimXml")]
+    pub get_error_ex_cim_xml: Vec<String>,
     #[serde(rename = "RequestStateChangeReturnValues")]
     pub state_change_codes: &'a [u32],
 }
@@ -80,7 +88,9 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
                 return_code: e.result.return_code,
                 call_error: e.result.error.as_ref(),
                 job: e.final_properties.as_ref(),
+                get_error: e.get_error.as_ref(),
                 get_error_ex: &e.get_error_ex,
+                get_error_ex_cim_xml: cimxml::msvm_errors(&e.get_error_ex),
                 state_change_codes: &e.state_change_codes,
             })
             .collect(),

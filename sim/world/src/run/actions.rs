@@ -10,7 +10,7 @@ use crate::export_record::ExportRecord;
 use crate::run_error::RunError;
 use rpsim_export::guid::Guid;
 use rpsim_export::service::CallResult;
-use rpsim_export::wmi::{return_code, RequestedState};
+use rpsim_export::wmi::{return_code, RequestedState, WmiError};
 use rpsim_scenario::model;
 
 impl Run<'_> {
@@ -116,15 +116,18 @@ impl Run<'_> {
                 .record(self.now_ns, "request_state_change", detail);
             return Ok(());
         };
-        let requested = requested_state(change.state);
         let timeout_ns = change.timeout.map_or(0, |t| t.ns());
-        let code = self
-            .service
-            .request_state_change(job, requested, timeout_ns, self.now_ns);
+        let code = answer(self.service.request_state_change(
+            job,
+            change.state.code(),
+            timeout_ns,
+            self.now_ns,
+        ));
         self.exports[index].state_change_codes.push(code);
         let detail = format!(
-            "export={} state={requested:?} timeout_ns={timeout_ns} return_code={code}",
-            change.export
+            "export={} state={} timeout_ns={timeout_ns} return_code={code}",
+            change.export,
+            state_name(change.state)
         );
         self.trace
             .record(self.now_ns, "request_state_change", detail);
@@ -132,13 +135,16 @@ impl Run<'_> {
     }
 }
 
-/// The WMI state a scenario's `request_state_change` asks for.
-fn requested_state(state: model::RequestedState) -> RequestedState {
-    match state {
-        model::RequestedState::Start => RequestedState::Start,
-        model::RequestedState::Suspend => RequestedState::Suspend,
-        model::RequestedState::Terminate => RequestedState::Terminate,
-        model::RequestedState::Kill => RequestedState::Kill,
-        model::RequestedState::Service => RequestedState::Service,
+/// The requested state as the trace names it: the WMI name (`Kill`) or the number.
+fn state_name(state: model::RequestedState) -> String {
+    match RequestedState::from_code(state.code()) {
+        Some(named) => format!("{named:?}"),
+        None => state.code().to_string(),
     }
+}
+
+/// What a client records for a call: the method's return value, or the HRESULT of a call WMI
+/// refused (`WBEM_E_NOT_FOUND` = 2147749890 for a job removed after `TimeBeforeRemoval`).
+pub(super) fn answer(result: Result<u32, WmiError>) -> u32 {
+    result.unwrap_or_else(WmiError::hresult)
 }

@@ -65,8 +65,15 @@ impl Run<'_> {
         let now_ns = self.now_ns;
         let record = &mut self.exports[export];
         record.final_properties = self.service.job_properties(job, now_ns);
-        record.get_error = self.service.get_error(job).1;
-        record.get_error_ex = self.service.get_error_ex(job).1;
+        record.get_error = self
+            .service
+            .get_error(job, now_ns)
+            .ok()
+            .and_then(|(_, e)| e);
+        record.get_error_ex = self
+            .service
+            .get_error_ex(job, now_ns)
+            .map_or_else(|_| Vec::new(), |(_, errors)| errors);
         if record.finished_at_ns.is_none() {
             record.finished_at_ns = Some(now_ns);
         }
@@ -127,9 +134,12 @@ impl Run<'_> {
             StopMode::Kill => RequestedState::Kill,
             StopMode::Terminate => RequestedState::Terminate,
         };
-        let code = self
-            .service
-            .request_state_change(job, requested, 0, self.now_ns);
+        let code = super::actions::answer(self.service.request_state_change(
+            job,
+            requested.code(),
+            0,
+            self.now_ns,
+        ));
         self.exports[export].state_change_codes.push(code);
         self.schedule_step(export, self.now_ns)
     }
