@@ -4,8 +4,10 @@
 
 mod bench_compare;
 mod crashpoints;
+mod deploy;
 mod determinism;
 mod layout;
+mod merge;
 mod minimize;
 mod properties;
 mod qemu_cross_check;

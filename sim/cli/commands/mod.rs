@@ -3,6 +3,7 @@
 
 mod bench;
 mod crashpoints;
+mod merge;
 mod minimize;
 mod restore;
 mod run;
@@ -27,6 +28,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Run scenarios with every seed of a range, in parallel; save a record per failure.
     Sweep(sweep::SweepArgs),
+    /// Merge the result files of a sweep's shards into one report; refuses missing shards,
+    /// overlapping seeds and shards made by different binaries.
+    Merge(merge::MergeArgs),
     /// Replay a failure record; exit 0 when the same checks fail with the same trace hash.
     Repro(sweep::ReproArgs),
     /// Stop each export job after each of its target operations (crash, kill, terminate) and
@@ -45,6 +49,7 @@ pub fn dispatch(command: Command, reporter: &mut Fanout) -> Outcome {
         Command::Verify(args) => verify::call(&args, reporter),
         Command::Bench(args) => bench::call(args, reporter),
         Command::Sweep(args) => sweep::call(args, reporter),
+        Command::Merge(args) => merge::call(args, reporter),
         Command::Repro(args) => sweep::call_repro(&args, reporter),
         Command::Crashpoints(args) => crashpoints::call(&args, reporter),
         Command::Minimize(args) => minimize::call(args, reporter),

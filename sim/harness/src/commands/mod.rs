@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod crashpoints;
 pub mod export_reader;
+pub mod merge;
 pub mod minimize;
 pub mod run;
 pub mod sweep;

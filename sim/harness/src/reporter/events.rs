@@ -8,6 +8,7 @@ use crate::minimize::probe::BudgetSpent;
 use crate::minimize::Minimized;
 use crate::runner::{RunFailure, RunSummary, ScenarioRun};
 use crate::sweep::failure_record::{FailureRecord, ReproVerdict};
+use crate::sweep::merge::Merged;
 use crate::sweep::{SweepError, SweepPlan, SweepResult};
 use rpsim_export::planted::PlantedBug;
 use rpsim_restore::{ExportManifest, RestoreSummary};
@@ -69,6 +70,14 @@ pub enum HarnessEvent<'a> {
         results: Option<&'a Path>,
         /// The command that finishes an interrupted sweep.
         resume: Option<&'a str>,
+    },
+    /// `rpsim merge`: the shards merged into one sweep; `runs` are its runs that were carried
+    /// out (the rest are `verdict: error` lines of `merged.runs`).
+    Merged {
+        merged: &'a Merged,
+        runs: &'a [RunSummary],
+        /// The merged result file, when one was written.
+        results: Option<&'a Path>,
     },
     /// `rpsim repro`: the replayed run and how it compares with the record.
     Reproduced {

@@ -2,7 +2,7 @@
 //! which renderer each event goes to. Owns the output streams; it must never decide an
 //! outcome, and never writes text from input without escaping it.
 
-use super::{runs, sweeps, tools};
+use super::{merged, runs, sweeps, tools};
 use crate::reporter::events::{HarnessEvent, Reporter};
 use indicatif::ProgressBar;
 use std::io::Write;
@@ -63,7 +63,11 @@ impl HumanReporter {
 
 impl Reporter for HumanReporter {
     fn event(&mut self, event: &HarnessEvent<'_>) {
-        if runs::render(self, event) || sweeps::render(self, event) || tools::render(self, event) {
+        if runs::render(self, event)
+            || sweeps::render(self, event)
+            || merged::render(self, event)
+            || tools::render(self, event)
+        {
             return;
         }
         match event {
