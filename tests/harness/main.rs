@@ -14,3 +14,4 @@ mod qemu_cross_check;
 mod readme;
 mod sweep;
 mod terminal;
+mod test_seeds;
