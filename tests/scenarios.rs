@@ -2,7 +2,8 @@
 //! (`scenario::<file stem>`), so `cargo test -- <name>` runs one and `--list` shows them all.
 //! A test fails with every failed check and the command that reproduces it. Each scenario's
 //! listing is compared with `fixtures/goldens/<scenario>.golden` (`RPSIM_BLESS=1` writes them,
-//! never when `CI=true`), and `goldens::no_stale_files` fails on goldens without a scenario.
+//! never when `CI=true`; `RPSIM_BLESS=new` writes each differing listing as a pending
+//! `<scenario>.golden.new` for `rpsim review`), and `goldens::no_stale_files` fails on goldens without a scenario.
 //! Each minimized scenario in `fixtures/regressions/` (written by `rpsim minimize --promote`)
 //! is a test `regression::<file stem>` that must pass: the bug it reproduces stays fixed.
 //! `RPSIM_SEED=N` runs every scenario test with seed N instead of its own, `RPSIM_SEEDS=A..B`
@@ -28,7 +29,8 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let suite = root.join("scenarios");
     let files = discover(&[suite]).expect("the built-in suite exists");
-    let golden = GoldenOptions::at_root(root, golden_run::bless_from_env());
+    let mut golden = GoldenOptions::at_root(root, golden_run::bless_from_env());
+    golden.pending = golden_run::pending_from_env();
     let refusal = golden_run::bless_refusal(golden.bless);
     let lookup = |name: &str| std::env::var(name).ok();
     let seeds = match test_seeds_from_env(&lookup, files.len()) {

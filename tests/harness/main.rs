@@ -12,6 +12,7 @@ mod minimize;
 mod properties;
 mod qemu_cross_check;
 mod readme;
+mod review;
 mod sweep;
 mod terminal;
 mod test_seeds;

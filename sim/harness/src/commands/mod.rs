@@ -8,6 +8,7 @@ pub mod crashpoints;
 pub mod export_reader;
 pub mod merge;
 pub mod minimize;
+pub mod review;
 pub mod run;
 pub mod sweep;
 pub mod validate;

@@ -64,7 +64,11 @@ fn run_files(request: &RunRequest, reporter: &mut dyn Reporter) -> Outcome {
         Err(message) => return bad_input(reporter, &message),
     };
     let golden = match crate::suite::goldens::options_for_cli(request.bless) {
-        Ok(golden) => golden,
+        // A run with a planted bug is never a candidate golden.
+        Ok(golden) => GoldenOptions {
+            pending: golden.pending && request.plant_bug.is_none(),
+            ..golden
+        },
         Err(message) => return bad_input(reporter, &message),
     };
     let options = RunOptions {

@@ -4,6 +4,7 @@
 
 mod merged;
 mod reporter;
+mod review;
 mod runs;
 mod scenario_error;
 mod sweeps;
