@@ -110,9 +110,10 @@ fn sh(dir: &Path, script: &str, env: &[(&str, String)]) -> (i32, String) {
         .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    (
+        out.status.code().unwrap_or(-1),
+        super::support::text_of(&out),
+    )
 }
 
 #[test]

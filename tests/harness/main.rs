@@ -13,6 +13,7 @@ mod properties;
 mod qemu_cross_check;
 mod readme;
 mod review;
+mod support;
 mod sweep;
 mod terminal;
 mod test_seeds;

@@ -3,6 +3,7 @@
 //! trace hashes, the same header, totals, failures and JUnit cases); and a merge refuses a
 //! missing shard, a shard given twice and shards made by another commit (exit 2).
 
+use super::support::text_of;
 use super::sweep::{failing_scenario, scenario, totals_line};
 use rpsim_harness::sweep::results::{self, ResultLine};
 use std::path::{Path, PathBuf};
@@ -10,17 +11,8 @@ use std::process::{Command, Output, Stdio};
 
 const SEEDS: &str = "1..13";
 
-fn text_of(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
-}
-
 fn rpsim(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rpsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    (out.status.code().unwrap_or(-1), text_of(&out))
+    super::support::rpsim_in(dir, args, &[])
 }
 
 /// The run lines of a result file in (scenario, seed) order, wall time zeroed.

@@ -4,23 +4,8 @@
 //! changes are pending; `--accept`/`--reject` (named, or `--all`) settle them, `--accept` alone
 //! and accepting in CI are refused (exit 2).
 
+use super::support::rpsim_in as rpsim;
 use std::path::Path;
-use std::process::Command;
-
-fn rpsim(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rpsim"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CI")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
 
 /// A scratch checkout with kill-mid-copy and its golden, the golden's JobState changed.
 fn checkout_with_a_changed_golden() -> (tempfile::TempDir, String) {

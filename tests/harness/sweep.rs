@@ -99,14 +99,7 @@ fn a_failure_record_replays_to_the_same_trace_hash() {
 /// Runs rpsim in a fresh directory (so default outputs such as `reports/` land there).
 fn rpsim(args: &[&str]) -> (i32, String) {
     let cwd = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rpsim"))
-        .args(args)
-        .current_dir(cwd.path())
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    super::support::rpsim_in(cwd.path(), args, &[])
 }
 
 #[test]

@@ -11,7 +11,6 @@ use rpsim_harness::suite::filter::test_seeds_from_env;
 use rpsim_harness::suite::goldens::{GoldenOptions, GoldenStatus};
 use scenario_tests::scenario_tests;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -55,14 +54,7 @@ fn rpsim_seeds_makes_one_test_per_seed_that_runs_with_that_seed() {
 }
 
 fn rpsim(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rpsim"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    super::support::rpsim_in(root(), args, &[])
 }
 
 #[test]
