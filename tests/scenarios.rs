@@ -2,14 +2,23 @@
 //! (`scenario::<file stem>`), so `cargo test -- <name>` runs one and `--list` shows them all.
 //! A test fails with every failed check and the command that reproduces it. Each scenario's
 //! listing is compared with `fixtures/goldens/<scenario>.golden` (`RPSIM_BLESS=1` writes them,
-//! never when `CI=true`), and `goldens::no_stale_files` fails on goldens without a scenario.
+//! never when `CI=true`; `RPSIM_BLESS=new` writes each differing listing as a pending
+//! `<scenario>.golden.new` for `rpsim review`), and `goldens::no_stale_files` fails on goldens without a scenario.
 //! Each minimized scenario in `fixtures/regressions/` (written by `rpsim minimize --promote`)
 //! is a test `regression::<file stem>` that must pass: the bug it reproduces stays fixed.
+//! `RPSIM_SEED=N` runs every scenario test with seed N instead of its own, `RPSIM_SEEDS=A..B`
+//! makes one test per seed (`scenario::<stem>::seed=<S>`), as madsim's MADSIM_TEST_SEED does;
+//! goldens are compared only at a scenario's own seed. A bad value is an error (exit 2).
+
+#[path = "support/scenario_tests.rs"]
+mod scenario_tests;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rpsim_harness::runner::{run_scenario_file, RunOptions};
+use rpsim_harness::suite::filter::test_seeds_from_env;
 use rpsim_harness::suite::goldens::{self as golden_run, GoldenOptions};
 use rpsim_harness::suite::{discover, scenario_stem};
+use scenario_tests::scenario_tests;
 use std::path::Path;
 
 /// Minimized regression scenarios, relative to the repository root.
@@ -20,17 +29,24 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let suite = root.join("scenarios");
     let files = discover(&[suite]).expect("the built-in suite exists");
-    let golden = GoldenOptions::at_root(root, golden_run::bless_from_env());
+    let mut golden = GoldenOptions::at_root(root, golden_run::bless_from_env());
+    golden.pending = golden_run::pending_from_env();
     let refusal = golden_run::bless_refusal(golden.bless);
-    let mut trials: Vec<Trial> = files
+    let lookup = |name: &str| std::env::var(name).ok();
+    let seeds = match test_seeds_from_env(&lookup, files.len()) {
+        Ok(seeds) => seeds,
+        Err(message) => {
+            eprintln!("error: {}", rpsim_scenario::text::one_line(&message));
+            std::process::exit(2);
+        }
+    };
+    let mut trials: Vec<Trial> = scenario_tests(&files, seeds.as_deref())
         .into_iter()
-        .map(|file| {
-            let name = format!("scenario::{}", scenario_stem(&file));
-            let golden = golden.clone();
-            let refusal = refusal.clone();
-            Trial::test(name, move || match refusal {
+        .map(|test| {
+            let (golden, refusal) = (golden.clone(), refusal.clone());
+            Trial::test(test.name, move || match refusal {
                 Some(refusal) => Err(refusal.into()),
-                None => run_one(&file, golden),
+                None => run_one(&test.file, golden, test.seed),
             })
         })
         .collect();
@@ -63,8 +79,9 @@ fn run_regression(file: &Path) -> Result<(), Failed> {
     check_run(file, RunOptions::default())
 }
 
-fn run_one(file: &Path, golden: GoldenOptions) -> Result<(), Failed> {
+fn run_one(file: &Path, golden: GoldenOptions, seed: Option<u64>) -> Result<(), Failed> {
     let options = RunOptions {
+        seed,
         golden: Some(golden),
         ..RunOptions::default()
     };

@@ -4,11 +4,16 @@
 
 mod bench_compare;
 mod crashpoints;
+mod deploy;
 mod determinism;
 mod layout;
+mod merge;
 mod minimize;
 mod properties;
 mod qemu_cross_check;
 mod readme;
+mod review;
+mod support;
 mod sweep;
 mod terminal;
+mod test_seeds;

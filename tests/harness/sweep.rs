@@ -9,14 +9,14 @@ use rpsim_harness::sweep::{run_sweep_plainly, SeedRange, Shard, SweepPlan};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn scenario(name: &str) -> PathBuf {
+pub(crate) fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(name)
 }
 
 /// kill-mid-copy with a wrong expectation (job_state 7 for a killed job), so every seed fails.
-fn failing_scenario(dir: &Path) -> PathBuf {
+pub(crate) fn failing_scenario(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string(scenario("kill-mid-copy.yaml")).unwrap();
     let wrong = text.replace("job_state: 9", "job_state: 7");
     assert_ne!(
@@ -99,14 +99,7 @@ fn a_failure_record_replays_to_the_same_trace_hash() {
 /// Runs rpsim in a fresh directory (so default outputs such as `reports/` land there).
 fn rpsim(args: &[&str]) -> (i32, String) {
     let cwd = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rpsim"))
-        .args(args)
-        .current_dir(cwd.path())
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+    super::support::rpsim_in(cwd.path(), args, &[])
 }
 
 #[test]
@@ -169,7 +162,7 @@ fn exit_codes_are_0_passed_1_failed_2_bad_input_and_junit_names_each_run() {
 }
 
 /// The closing counts line (`N runs, P passed, F failed, E not runnable`).
-fn totals_line(text: &str) -> String {
+pub(crate) fn totals_line(text: &str) -> String {
     text.lines()
         .find(|l| l.contains(" runs, ") && l.contains(" not runnable"))
         .unwrap_or_else(|| panic!("no totals line in:\n{text}"))

@@ -257,24 +257,26 @@ pub fn compare_golden_coloured(expected: &str, actual: &str, colour: bool) -> Op
     Some(if colour { colour_diff(&diff) } else { diff })
 }
 
-/// ANSI colours for a unified diff.
+/// ANSI colours for a unified diff: `---`/`+++` bold, removed lines red, added green, hunk
+/// headers cyan.
 pub fn colour_diff(diff: &str) -> String {
+    use anstyle::{AnsiColor, Style};
     let mut out = String::with_capacity(diff.len() + diff.len() / 4);
     for line in diff.split_inclusive('\n') {
-        let code = if line.starts_with("+++") || line.starts_with("---") {
-            "1"
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            Style::new().bold()
         } else if line.starts_with('+') {
-            "32"
+            AnsiColor::Green.on_default()
         } else if line.starts_with('-') {
-            "31"
+            AnsiColor::Red.on_default()
         } else if line.starts_with("@@") {
-            "36"
+            AnsiColor::Cyan.on_default()
         } else {
             out.push_str(line);
             continue;
         };
         let body = line.strip_suffix('\n').unwrap_or(line);
-        let _ = write!(out, "\x1b[{code}m{body}\x1b[0m");
+        let _ = write!(out, "{style}{body}{style:#}");
         if line.ends_with('\n') {
             out.push('\n');
         }

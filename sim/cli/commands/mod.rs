@@ -3,8 +3,10 @@
 
 mod bench;
 mod crashpoints;
+mod merge;
 mod minimize;
 mod restore;
+mod review;
 mod run;
 mod sweep;
 mod validate;
@@ -27,6 +29,12 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Run scenarios with every seed of a range, in parallel; save a record per failure.
     Sweep(sweep::SweepArgs),
+    /// Merge the result files of a sweep's shards into one report; refuses missing shards,
+    /// overlapping seeds and shards made by different binaries.
+    Merge(merge::MergeArgs),
+    /// Show pending goldens (`<scenario>.golden.new`, written when a run differs from its
+    /// golden) as diffs, and accept or reject them.
+    Review(review::ReviewArgs),
     /// Replay a failure record; exit 0 when the same checks fail with the same trace hash.
     Repro(sweep::ReproArgs),
     /// Stop each export job after each of its target operations (crash, kill, terminate) and
@@ -45,6 +53,8 @@ pub fn dispatch(command: Command, reporter: &mut Fanout) -> Outcome {
         Command::Verify(args) => verify::call(&args, reporter),
         Command::Bench(args) => bench::call(args, reporter),
         Command::Sweep(args) => sweep::call(args, reporter),
+        Command::Merge(args) => merge::call(args, reporter),
+        Command::Review(args) => review::call(args, reporter),
         Command::Repro(args) => sweep::call_repro(&args, reporter),
         Command::Crashpoints(args) => crashpoints::call(&args, reporter),
         Command::Minimize(args) => minimize::call(args, reporter),

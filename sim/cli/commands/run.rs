@@ -9,6 +9,10 @@ use std::path::PathBuf;
 pub struct RunArgs {
     /// Scenario files or directories (directories contribute their `*.yaml` files, sorted).
     pub scenarios: Vec<PathBuf>,
+    /// Only scenarios whose name (file stem) matches this glob, e.g. 'target-io-*'
+    /// (repeatable: any of them).
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
     /// Seed for every scenario; overrides the scenario's own `seed`.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -55,6 +59,7 @@ pub fn call(args: RunArgs, reporter: &mut Fanout) -> Outcome {
     )));
     let request = RunRequest {
         scenarios: args.scenarios,
+        filter: args.filter,
         seed: args.seed,
         trace: args.trace,
         keep_exports: args.keep_exports,

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 pub struct SweepArgs {
     /// Scenario files or directories (default: the built-in suite).
     pub scenarios: Vec<PathBuf>,
+    /// Only scenarios whose name (file stem) matches this glob, e.g. 'target-io-*'
+    /// (repeatable: any of them).
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
     /// Half-open seed range A..B: seeds A, A+1, ..., B-1 (at most 10,000,000 seeds).
     #[arg(long, value_name = "A..B")]
     pub seeds: String,
@@ -60,6 +64,7 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
     let files = ReportFiles::new(None, args.junit, args.summary);
     let request = SweepRequest {
         scenarios: args.scenarios,
+        filter: args.filter,
         seeds: args.seeds,
         shard: args.shard,
         environment: std::env::vars().collect(),

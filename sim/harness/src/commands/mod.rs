@@ -6,7 +6,9 @@
 pub mod bench;
 pub mod crashpoints;
 pub mod export_reader;
+pub mod merge;
 pub mod minimize;
+pub mod review;
 pub mod run;
 pub mod scratch_notice;
 pub mod sweep;

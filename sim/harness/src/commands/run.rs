@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 pub struct RunRequest {
     /// Files or directories (empty: the built-in suite).
     pub scenarios: Vec<PathBuf>,
+    /// Name globs (`--filter`): only scenarios whose file stem matches one of them.
+    pub filter: Vec<String>,
     pub seed: Option<u64>,
     /// Write the event trace as JSON lines (one file per scenario when there are several).
     pub trace: Option<PathBuf>,
@@ -55,12 +57,19 @@ fn run_files(request: &RunRequest, reporter: &mut dyn Reporter) -> Outcome {
         reporter.event(&HarnessEvent::Error { message });
         Outcome::BadInput
     };
-    let files = match crate::suite::discover(&request.scenarios) {
+    let discovered = crate::suite::discover(&request.scenarios);
+    let filtered =
+        discovered.and_then(|files| crate::suite::filter::filter_by_name(files, &request.filter));
+    let files = match filtered {
         Ok(files) => files,
         Err(message) => return bad_input(reporter, &message),
     };
     let golden = match crate::suite::goldens::options_for_cli(request.bless) {
-        Ok(golden) => golden,
+        // A run with a planted bug is never a candidate golden.
+        Ok(golden) => GoldenOptions {
+            pending: golden.pending && request.plant_bug.is_none(),
+            ..golden
+        },
         Err(message) => return bad_input(reporter, &message),
     };
     let options = RunOptions {
@@ -160,7 +169,12 @@ fn finish(
     tally: Tally,
     reporter: &mut dyn Reporter,
 ) -> Outcome {
-    let stale = crate::suite::goldens::stale_failure_for_cli(&request.scenarios, golden);
+    // A filtered run is not the whole suite: stale goldens are not its business.
+    let stale = request
+        .filter
+        .is_empty()
+        .then(|| crate::suite::goldens::stale_failure_for_cli(&request.scenarios, golden))
+        .flatten();
     if let Some(message) = &stale {
         reporter.event(&HarnessEvent::StaleGoldens { message });
     }

@@ -22,6 +22,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Debug, Default)]
 pub struct SweepRequest {
     pub scenarios: Vec<PathBuf>,
+    /// Name globs (`--filter`): only scenarios whose file stem matches one of them.
+    pub filter: Vec<String>,
     /// `A..B`, half-open.
     pub seeds: String,
     /// `K/M`; when `None`, [`crate::sweep::shard_env`] looks at `environment`.
@@ -57,6 +59,7 @@ pub fn plan(request: &SweepRequest) -> Result<SweepPlan, String> {
         None => crate::sweep::shard_env::shard_from_env(&lookup)?.map_or(Shard::WHOLE, |s| s.shard),
     };
     let files = crate::suite::discover(&request.scenarios)?;
+    let files = crate::suite::filter::filter_by_name(files, &request.filter)?;
     for file in &files {
         // Refuse bad scenario files before any work starts (bad input, not N failures).
         if let Err(error) = rpsim_scenario::load_scenario(file) {
@@ -241,6 +244,7 @@ fn merge_earlier(result: &mut SweepResult, earlier: &ReadResults, plan: &SweepPl
 fn resume_command(request: &SweepRequest, results: &Path) -> String {
     let mut words = vec![format!("{} sweep", crate::runner::program::program())];
     words.extend(request.scenarios.iter().map(|p| p.display().to_string()));
+    words.extend(request.filter.iter().map(|f| format!("--filter '{f}'")));
     words.push(format!("--seeds {}", request.seeds));
     if let Some(shard) = &request.shard {
         words.push(format!("--shard {shard}"));

@@ -7,7 +7,9 @@ use crate::crashpoints::CrashPointsSummary;
 use crate::minimize::probe::BudgetSpent;
 use crate::minimize::Minimized;
 use crate::runner::{RunFailure, RunSummary, ScenarioRun};
+use crate::suite::review::PendingGolden;
 use crate::sweep::failure_record::{FailureRecord, ReproVerdict};
+use crate::sweep::merge::Merged;
 use crate::sweep::{SweepError, SweepPlan, SweepResult};
 use rpsim_export::planted::PlantedBug;
 use rpsim_restore::{ExportManifest, RestoreSummary};
@@ -69,6 +71,31 @@ pub enum HarnessEvent<'a> {
         results: Option<&'a Path>,
         /// The command that finishes an interrupted sweep.
         resume: Option<&'a str>,
+    },
+    /// `rpsim merge`: the shards merged into one sweep; `runs` are its runs that were carried
+    /// out (the rest are `verdict: error` lines of `merged.runs`).
+    Merged {
+        merged: &'a Merged,
+        runs: &'a [RunSummary],
+        /// The merged result file, when one was written.
+        results: Option<&'a Path>,
+    },
+    /// `rpsim review`: a pending golden and its diff against the golden (`-` golden, `+`
+    /// pending; each hunk names its export).
+    GoldenPending {
+        pending: &'a PendingGolden,
+        diff: &'a str,
+    },
+    /// `rpsim review`: a pending golden was accepted (it is the golden now) or rejected.
+    GoldenReviewed {
+        pending: &'a PendingGolden,
+        accepted: bool,
+    },
+    /// `rpsim review` is done; `left` pending goldens were only shown or skipped.
+    ReviewFinished {
+        accepted: usize,
+        rejected: usize,
+        left: usize,
     },
     /// `rpsim repro`: the replayed run and how it compares with the record.
     Reproduced {

@@ -79,6 +79,12 @@ impl Reporter for ReportFiles {
                 let written = self.write_summaries(&result.kept, note.as_deref());
                 self.remember(written);
             }
+            HarnessEvent::Merged { merged, runs, .. } => {
+                let note = (!merged.missing.is_empty())
+                    .then(|| format!("incomplete: {}", merged.missing.join("; ")));
+                let written = self.write_summaries(runs, note.as_deref());
+                self.remember(written);
+            }
             _ => {}
         }
     }

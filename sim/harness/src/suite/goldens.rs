@@ -12,7 +12,11 @@ use std::path::{Path, PathBuf};
 pub const GOLDEN_DIR_DEFAULT: &str = "fixtures/goldens";
 /// Extension of golden files.
 pub const GOLDEN_EXTENSION: &str = "golden";
-/// `RPSIM_BLESS=1` blesses goldens from `cargo test`.
+/// Suffix of a pending golden (`<scenario>.golden.new`), written beside the golden when a run
+/// differs from it, and accepted or rejected with `rpsim review`.
+pub const PENDING_SUFFIX: &str = ".new";
+/// `RPSIM_BLESS=1` blesses goldens from `cargo test`; `RPSIM_BLESS=new` writes pending
+/// `.golden.new` files for review instead.
 pub const BLESS_ENV: &str = "RPSIM_BLESS";
 /// Bound on files looked at in the goldens directory.
 pub const GOLDEN_DIR_ENTRIES_MAX: usize = 10_000;
@@ -29,6 +33,10 @@ pub struct GoldenOptions {
     pub suite_dir: PathBuf,
     /// Write the golden instead of comparing (never in CI: see [`bless_refusal`]).
     pub bless: bool,
+    /// When a compared listing differs (or the golden is missing), write it as a pending
+    /// `<scenario>.golden.new` beside the golden (the check still fails); a match removes a
+    /// pending file left from before.
+    pub pending: bool,
 }
 
 impl GoldenOptions {
@@ -38,6 +46,7 @@ impl GoldenOptions {
             dir: root.join(GOLDEN_DIR_DEFAULT),
             suite_dir: root.join(crate::suite::discover::DEFAULT_SUITE_DIR),
             bless,
+            pending: false,
         }
     }
 }
@@ -61,8 +70,7 @@ pub enum GoldenStatus {
 
 /// The message refusing to bless, when blessing is asked for while `CI=true`.
 pub fn bless_refusal(bless_requested: bool) -> Option<String> {
-    let in_ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
-    (bless_requested && in_ci).then(|| {
+    (bless_requested && in_ci()).then(|| {
         format!(
             "refusing to bless goldens in CI (CI=true): goldens are accepted by a person; run \
              `rpsim run --bless` or `{BLESS_ENV}=1 cargo test --test scenarios` locally, review \
@@ -76,8 +84,18 @@ pub fn bless_from_env() -> bool {
     std::env::var(BLESS_ENV).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
+/// True when `RPSIM_BLESS=new`: differing listings become pending `.golden.new` files.
+pub fn pending_from_env() -> bool {
+    std::env::var(BLESS_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("new"))
+}
+
+/// True when `CI` says this is a CI run (`true` or `1`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
 /// The golden options of `rpsim run` (goldens and suite relative to the working directory),
-/// or the refusal to bless in CI.
+/// or the refusal to bless in CI. Differences are written as pending goldens except in CI.
 pub fn options_for_cli(bless_flag: bool) -> Result<GoldenOptions, String> {
     let bless = bless_flag || bless_from_env();
     if let Some(refusal) = bless_refusal(bless) {
@@ -87,6 +105,7 @@ pub fn options_for_cli(bless_flag: bool) -> Result<GoldenOptions, String> {
         dir: PathBuf::from(GOLDEN_DIR_DEFAULT),
         suite_dir: PathBuf::from(crate::suite::discover::DEFAULT_SUITE_DIR),
         bless,
+        pending: !in_ci() || pending_from_env(),
     })
 }
 
@@ -110,15 +129,22 @@ pub fn stale_failure_for_cli(paths: &[PathBuf], options: &GoldenOptions) -> Opti
     }
 }
 
-/// Colours for people: stdout is a terminal and `NO_COLOR` is not set.
+/// Colours for people: stdout is a terminal that supports them and `NO_COLOR` is not set
+/// (`CLICOLOR=0` turns them off, `CLICOLOR_FORCE=1` on), as anstream decides for clap.
 pub fn colour_for_stdout() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 
 /// The golden file of a scenario.
 pub fn golden_path(dir: &Path, scenario_name: &str) -> PathBuf {
     dir.join(format!("{scenario_name}.{GOLDEN_EXTENSION}"))
+}
+
+/// The pending golden beside `golden` (`<scenario>.golden.new`).
+pub fn pending_path(golden: &Path) -> PathBuf {
+    let mut name = golden.as_os_str().to_owned();
+    name.push(PENDING_SUFFIX);
+    PathBuf::from(name)
 }
 
 /// One run's golden: compared (a failure goes into `checks`), blessed or skipped.
@@ -166,6 +192,15 @@ pub fn apply_golden(
             )
         }),
     };
+    let failure = if options.pending {
+        failure.map(|message| note_pending(&path, &actual, message))
+    } else {
+        failure
+    };
+    if failure.is_none() {
+        // A match settles any earlier pending change.
+        let _ = std::fs::remove_file(pending_path(&path));
+    }
     let status = if failure.is_some() {
         GoldenStatus::Failed
     } else {
@@ -173,6 +208,18 @@ pub fn apply_golden(
     };
     checks.record(GOLDEN_CHECK, None, failure);
     status
+}
+
+/// Writes the pending golden and says so at the top of the failure `message`.
+fn note_pending(golden: &Path, actual: &str, message: String) -> String {
+    let pending = pending_path(golden);
+    match std::fs::write(&pending, actual) {
+        Ok(()) => format!(
+            "{message}\npending: wrote {}; `rpsim review` shows it and accepts or rejects it",
+            pending.display()
+        ),
+        Err(e) => format!("{message}\ncannot write {}: {e}", pending.display()),
+    }
 }
 
 fn bless(
@@ -196,6 +243,7 @@ fn bless(
             return GoldenStatus::Failed;
         }
     }
+    let _ = std::fs::remove_file(pending_path(path));
     checks.record(GOLDEN_CHECK, None, None);
     GoldenStatus::Blessed {
         path: path.to_path_buf(),

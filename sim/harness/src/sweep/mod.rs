@@ -3,6 +3,7 @@
 //! re-exports only.
 
 pub mod failure_record;
+pub mod merge;
 pub mod results;
 pub mod schedule;
 pub mod shard_env;

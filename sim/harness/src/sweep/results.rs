@@ -28,6 +28,10 @@ pub struct ResultsHeader {
     pub rpsim_sweep_results: u32,
     pub rpsim_version: String,
     pub commit: String,
+    /// The binary's build: `release` or `debug`, `+planted-bugs` when they are compiled in
+    /// (`rpsim merge` refuses shards of different builds).
+    #[serde(default)]
+    pub build: String,
     pub scenarios: Vec<PathBuf>,
     /// `A..B`, half-open.
     pub seeds: String,
@@ -44,12 +48,28 @@ impl ResultsHeader {
             rpsim_sweep_results: RESULTS_FORMAT,
             rpsim_version: env!("CARGO_PKG_VERSION").to_string(),
             commit: commit.to_string(),
+            build: build_name(),
             scenarios: plan.files.clone(),
             seeds: format!("{}..{}", plan.seeds.start, plan.seeds.end),
             shard: format!("{}/{}", plan.shard.index, plan.shard.count),
             planted_bug: plan.plant_bug.map(|b| b.name().to_string()),
         }
     }
+}
+
+/// This binary's build, as the header names it.
+pub fn build_name() -> String {
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let planted = if rpsim_export::planted::COMPILED_IN {
+        "+planted-bugs"
+    } else {
+        ""
+    };
+    format!("{profile}{planted}")
 }
 
 /// One failed check of a run.
@@ -289,6 +309,7 @@ pub fn done_pairs(
     let expected = ResultsHeader::of(plan, &results.header.commit);
     let mut found = results.header.clone();
     found.rpsim_version = expected.rpsim_version.clone();
+    found.build = expected.build.clone();
     if found != expected {
         return Err(format!(
             "the result file is from another sweep: it has scenarios {:?}, seeds {}, shard {}; \

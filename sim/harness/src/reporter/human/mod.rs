@@ -2,7 +2,9 @@
 //! a progress bar on a terminal, every piece of text from input escaped. Declares and
 //! re-exports only.
 
+mod merged;
 mod reporter;
+mod review;
 mod runs;
 mod scenario_error;
 mod sweeps;

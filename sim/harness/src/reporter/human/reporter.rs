@@ -2,7 +2,7 @@
 //! which renderer each event goes to. Owns the output streams; it must never decide an
 //! outcome, and never writes text from input without escaping it.
 
-use super::{runs, sweeps, tools};
+use super::{merged, review, runs, sweeps, tools};
 use crate::reporter::events::{HarnessEvent, Reporter};
 use indicatif::ProgressBar;
 use std::io::Write;
@@ -36,11 +36,11 @@ impl HumanReporter {
         }
     }
 
-    /// Stdout and stderr; colour when stdout is a terminal and `NO_COLOR` is unset, a progress
-    /// bar when stderr is a terminal.
+    /// Stdout and stderr; colour as [`crate::suite::goldens::colour_for_stdout`] decides, a
+    /// progress bar when stderr is a terminal.
     pub fn stdio() -> HumanReporter {
         use std::io::IsTerminal;
-        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let colour = crate::suite::goldens::colour_for_stdout();
         let progress = std::io::stderr().is_terminal();
         HumanReporter::new(
             Box::new(std::io::stdout()),
@@ -63,7 +63,12 @@ impl HumanReporter {
 
 impl Reporter for HumanReporter {
     fn event(&mut self, event: &HarnessEvent<'_>) {
-        if runs::render(self, event) || sweeps::render(self, event) || tools::render(self, event) {
+        if runs::render(self, event)
+            || sweeps::render(self, event)
+            || merged::render(self, event)
+            || review::render(self, event)
+            || tools::render(self, event)
+        {
             return;
         }
         match event {

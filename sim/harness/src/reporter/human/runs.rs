@@ -144,7 +144,13 @@ fn run_finished(
                 .map(|e| format!(" [{e}]"))
                 .unwrap_or_default();
             let line = format!("    {}{export}: {}", failure.check, failure.message);
-            r.say(&block(&line));
+            let line = block(&line).into_owned();
+            // A golden failure carries a diff: coloured on a terminal, plain otherwise.
+            if r.colour && failure.check == crate::suite::goldens::GOLDEN_CHECK {
+                r.say(&rpsim_checks::golden::colour_diff(&line));
+            } else {
+                r.say(&line);
+            }
         }
         if !run.passed() {
             let plant = plant_bug

@@ -5,9 +5,11 @@
 
 use super::reporter::HumanReporter;
 use crate::reporter::events::HarnessEvent;
+use crate::runner::RunSummary;
 use crate::sweep::{SweepPlan, SweepResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use rpsim_scenario::text::{block, one_line};
+use std::path::Path;
 
 /// Renders `event` when it is one of this module's; true when it was.
 pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
@@ -28,15 +30,7 @@ pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
             if let Some(bar) = r.bar.take() {
                 bar.finish_and_clear();
             }
-            let line = format!(
-                "FAIL {} seed={} trace={}",
-                run.name, run.seed, run.trace_hash
-            );
-            r.say(&one_line(&line));
-            for line in run.failure_lines() {
-                r.say(&format!("    {}", one_line(&line)));
-            }
-            r.say(&format!("    reproduce: {}", one_line(&record.repro)));
+            failure(r, run, &record.repro);
             match saved {
                 Some(Ok(path)) => {
                     let line = format!("    record: {} (rpsim repro {0})", path.display());
@@ -47,14 +41,9 @@ pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
             }
         }
         HarnessEvent::SweepRunError { error } => {
-            let line = format!(
-                "error: {} seed={}: {} (rpsim run {0} --seed {1})",
-                error.file.display(),
-                error.seed,
-                error.message
-            );
-            r.warn(&one_line(&line));
+            run_error(r, &error.file, error.seed, &error.message);
         }
+
         HarnessEvent::SweepFinished {
             result,
             plan,
@@ -124,15 +113,46 @@ fn finished(r: &mut HumanReporter, result: &SweepResult, plan: &SweepPlan, wall_
     let runs_per_s = per_s(result.runs_done as f64);
     // Seeds whose every scenario ran: runs over the number of scenario files.
     let seeds_per_s = per_s(result.runs_done as f64 / files.max(1) as f64);
-    r.say(&format!(
-        "{} runs, {} passed, {failed} failed, {} not runnable",
+    totals(
+        r,
         result.runs_done,
         result.passed,
-        result.errors.len()
-    ));
+        failed,
+        result.errors.len(),
+    );
     let sim_per_wall = per_s(result.sim_time_ns_total as f64 / 1e9);
     r.say(&format!(
         "wall time {wall_s:.2}s, {runs_per_s:.1} runs/s, {seeds_per_s:.2} seeds/s, \
          {sim_per_wall:.0} sim-s per wall-s over {files} scenario(s) (machine-dependent)"
+    ));
+}
+
+/// A failed run: its `FAIL` line, one line per failed check, and the reproduce line.
+pub(super) fn failure(r: &mut HumanReporter, run: &RunSummary, repro: &str) {
+    let line = format!(
+        "FAIL {} seed={} trace={}",
+        run.name, run.seed, run.trace_hash
+    );
+    r.say(&one_line(&line));
+    for line in run.failure_lines() {
+        r.say(&format!("    {}", one_line(&line)));
+    }
+    r.say(&format!("    reproduce: {}", one_line(repro)));
+}
+
+/// A run that could not be carried out, with the command that tries it again.
+pub(super) fn run_error(r: &mut HumanReporter, file: &Path, seed: u64, message: &str) {
+    let line = format!(
+        "error: {} seed={seed}: {message} ({} run {0} --seed {seed})",
+        file.display(),
+        crate::runner::program::program(),
+    );
+    r.warn(&one_line(&line));
+}
+
+/// The closing counts line (tests and scripts look for it).
+pub(super) fn totals(r: &mut HumanReporter, runs: u64, passed: u64, failed: usize, errors: usize) {
+    r.say(&format!(
+        "{runs} runs, {passed} passed, {failed} failed, {errors} not runnable"
     ));
 }
