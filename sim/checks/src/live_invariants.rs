@@ -3,7 +3,8 @@
 //! Cancellable is false in final states, no unexpected target violation appears, a manifest
 //! exists only for a Completed job, `Exported*` paths name existing files inside
 //! ExportDirectory once Completed, and no differential completes against a base whose change
-//! tracking was unusable when the export was called. Owns the per-job memory these checks need;
+//! tracking was unusable when the export was called; and, through `live_readings`, the
+//! invariants over `poll` readings. Owns the per-job memory these checks need;
 //! it must never change the run, and walks no directory unless the event touched the target.
 
 use crate::exported_paths::{self, PathProblem};
@@ -11,6 +12,8 @@ use crate::invariants::{inside_requested_directory, MANIFEST_FILE_NAME};
 use rpsim_export::states::TRANSITIONS;
 use rpsim_export::wmi::{JobProperties, JobState};
 use rpsim_world::observe::{EventKind, EventObserver, RunView};
+use rpsim_world::poll::Reading;
+use rpsim_world::ExportRecord;
 
 /// Most exports one run may have for live checking (beyond it, later exports are not tracked).
 pub const TRACKED_EXPORTS_MAX: usize = 4096;
@@ -32,6 +35,8 @@ pub struct LiveInvariants {
     violations_seen: usize,
     /// Events observed (for reports and tests).
     pub events_checked: u64,
+    /// The invariants over `poll` readings.
+    pub readings: crate::live_readings::ReadingInvariants,
 }
 
 impl LiveInvariants {
@@ -152,6 +157,10 @@ impl EventObserver for LiveInvariants {
             }
         }
         Ok(())
+    }
+
+    fn after_reading(&mut self, export: &ExportRecord, reading: &Reading) -> Result<(), String> {
+        self.readings.check(export, reading)
     }
 }
 

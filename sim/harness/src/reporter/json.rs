@@ -1,10 +1,12 @@
 //! The `--report-json` document: per scenario and per export, the final job object under its
-//! WMI property names, the call's return code and the `GetErrorEx` chain. Owns the report's
+//! WMI property names, the call's return code, the `GetErrorEx` chain, the job's history and
+//! what `poll` entries read. Owns the report's
 //! shape; it must never decide pass or fail.
 
 use crate::runner::ScenarioRun;
 use rpsim_checks::report::CheckFailure;
 use rpsim_export::wmi::{CimError, JobProperties};
+use rpsim_world::poll::{Reading, StateChange};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -46,6 +48,12 @@ pub struct ExportReport<'a> {
     pub get_error_ex: &'a [CimError],
     #[serde(rename = "RequestStateChangeReturnValues")]
     pub state_change_codes: &'a [u32],
+    /// Every JobState change of the job: its sim time and the whole job object then.
+    pub history: &'a [StateChange],
+    /// What the scenario's `poll` entries read: sim time, entry, the job object (or null).
+    pub readings: &'a [Reading],
+    /// A cap on readings stopped a repeated poll of this export.
+    pub readings_capped: bool,
 }
 
 /// Builds the report for a set of runs.
@@ -82,6 +90,9 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
                 job: e.final_properties.as_ref(),
                 get_error_ex: &e.get_error_ex,
                 state_change_codes: &e.state_change_codes,
+                history: &e.history,
+                readings: &e.readings,
+                readings_capped: e.readings_capped,
             })
             .collect(),
     }
