@@ -3,6 +3,7 @@
 //! `tests/scenarios.rs` (one test per suite scenario) is the other binary.
 
 mod bench_compare;
+mod client_loops;
 mod crashpoints;
 mod determinism;
 mod layout;

@@ -13,7 +13,10 @@ use rpsim_world::ExportRecord;
 /// found no job are left out.
 pub fn states_seen(readings: &[Reading]) -> Vec<u16> {
     let mut states: Vec<u16> = Vec::new();
-    for state in readings.iter().filter_map(|r| r.job.as_ref().map(|j| j.job_state)) {
+    for state in readings
+        .iter()
+        .filter_map(|r| r.job.as_ref().map(|j| j.job_state))
+    {
         if states.last() != Some(&state) {
             states.push(state);
         }
@@ -53,9 +56,9 @@ fn time(ns: u64) -> SimDuration {
 fn reading_failure(wanted: &ReadingExpectation, readings: &[Reading]) -> Option<String> {
     let at_ns = wanted.at.ns();
     let Some(reading) = readings.iter().find(|r| r.at_ns >= at_ns) else {
-        let last = readings
-            .last()
-            .map_or("none were taken".to_string(), |r| format!("the last was at {}", time(r.at_ns)));
+        let last = readings.last().map_or("none were taken".to_string(), |r| {
+            format!("the last was at {}", time(r.at_ns))
+        });
         return Some(format!("no reading at or after {}; {last}", wanted.at));
     };
     let when = format!("the reading at {}", time(reading.at_ns));
@@ -71,7 +74,9 @@ fn reading_failure(wanted: &ReadingExpectation, readings: &[Reading]) -> Option<
         wrong.push(format!("PercentComplete {percent}, expected {p}"));
     }
     if let Some(min) = wanted.percent_complete_min.filter(|min| percent < *min) {
-        wrong.push(format!("PercentComplete {percent}, expected at least {min}"));
+        wrong.push(format!(
+            "PercentComplete {percent}, expected at least {min}"
+        ));
     }
     if let Some(max) = wanted.percent_complete_max.filter(|max| percent > *max) {
         wrong.push(format!("PercentComplete {percent}, expected at most {max}"));

@@ -4,9 +4,9 @@
 //! Owns this record type, which the run fills in and observers read; it must never drive a job
 //! or hold a real path other than the one the target mapped the export directory to.
 
+use crate::poll::{Reading, StateChange};
 use rpsim_export::guid::Guid;
 use rpsim_export::service::{CallResult, ExportCall, JobId};
-use crate::poll::{Reading, StateChange};
 use rpsim_export::wmi::{CimError, JobProperties};
 use std::path::PathBuf;
 

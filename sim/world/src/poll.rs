@@ -134,8 +134,15 @@ mod tests {
     fn a_reading_stands_where_its_entry_stands_in_the_timeline_order() {
         let mut polls = Polls::default();
         polls.add(1_000, 3, "full", None);
-        assert_eq!(polls.due_before(1_000, Some(2)), None, "entry 2 comes first");
-        assert!(polls.due_before(1_000, Some(4)).is_some(), "entry 4 comes after");
+        assert_eq!(
+            polls.due_before(1_000, Some(2)),
+            None,
+            "entry 2 comes first"
+        );
+        assert!(
+            polls.due_before(1_000, Some(4)).is_some(),
+            "entry 4 comes after"
+        );
         assert!(polls.due_before(1_000, None).is_some(), "before steps at T");
         assert_eq!(polls.due_before(999, None), None, "not before its time");
         assert!(polls.due_until(1_000).is_some());

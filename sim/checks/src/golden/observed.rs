@@ -56,7 +56,11 @@ pub(super) fn render_observed(text: &mut String, record: &ExportRecord) {
 
 /// Writes the members of `job` that differ from `previous` (all of them without one), indented;
 /// returns `job`'s members for the next entry.
-fn render_changes(text: &mut String, previous: Option<&Members>, job: &JobProperties) -> Option<Members> {
+fn render_changes(
+    text: &mut String,
+    previous: Option<&Members>,
+    job: &JobProperties,
+) -> Option<Members> {
     let members = match ordered_properties(job) {
         Ok(members) => members,
         Err(message) => {

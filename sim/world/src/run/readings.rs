@@ -82,7 +82,10 @@ impl Run<'_> {
                 continue;
             };
             let last = record.history.last().map(|change| change.job.job_state);
-            if last.and_then(JobState::from_code).is_some_and(JobState::is_final) {
+            if last
+                .and_then(JobState::from_code)
+                .is_some_and(JobState::is_final)
+            {
                 continue;
             }
             let Some(properties) = self.service.job_properties(job, self.now_ns) else {
