@@ -10,6 +10,7 @@ mod layout;
 mod minimize;
 mod properties;
 mod qemu_cross_check;
+mod readings;
 mod readme;
 mod sweep;
 mod terminal;
