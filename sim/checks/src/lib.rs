@@ -13,6 +13,7 @@ pub mod qemu;
 pub mod reading_expectations;
 pub mod report;
 pub mod restore_check;
+pub mod transitions;
 
 use report::CheckReport;
 use rpsim_scenario::model::Scenario;

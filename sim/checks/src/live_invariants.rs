@@ -9,11 +9,12 @@
 
 use crate::exported_paths::{self, PathProblem};
 use crate::invariants::{inside_requested_directory, MANIFEST_FILE_NAME};
-use rpsim_export::states::TRANSITIONS;
 use rpsim_export::wmi::{JobProperties, JobState};
 use rpsim_world::observe::{EventKind, EventObserver, RunView};
 use rpsim_world::poll::Reading;
 use rpsim_world::ExportRecord;
+
+pub use crate::transitions::reachable;
 
 /// Most exports one run may have for live checking (beyond it, later exports are not tracked).
 pub const TRACKED_EXPORTS_MAX: usize = 4096;
@@ -164,31 +165,6 @@ impl EventObserver for LiveInvariants {
     }
 }
 
-/// True when the transition table has a path of one or more moves `from → … → to`.
-pub fn reachable(from: JobState, to: JobState) -> bool {
-    let mut seen: Vec<JobState> = vec![from];
-    let mut frontier: Vec<JobState> = vec![from];
-    while let Some(state) = frontier.pop() {
-        assert!(
-            seen.len() <= TRANSITIONS.len() + 1,
-            "more states than moves"
-        );
-        for &(f, t) in TRANSITIONS {
-            if f != state {
-                continue;
-            }
-            if t == to {
-                return true;
-            }
-            if !seen.contains(&t) {
-                seen.push(t);
-                frontier.push(t);
-            }
-        }
-    }
-    false
-}
-
 fn check_base_was_usable(
     name: &str,
     properties: &JobProperties,
@@ -231,24 +207,5 @@ fn check_exported_paths(
         Some((path, PathProblem::Outside | PathProblem::NotPlain)) => Err(format!(
             "export `{name}`: reported path `{path}` is not inside ExportDirectory"
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reachable_follows_paths_of_the_table_only() {
-        use JobState::*;
-        assert!(reachable(New, Running), "New -> Starting -> Running");
-        assert!(reachable(New, Completed));
-        assert!(reachable(Suspended, Terminated));
-        assert!(
-            !reachable(Completed, Running),
-            "final states have no way out"
-        );
-        assert!(!reachable(ShuttingDown, Completed));
-        assert!(!reachable(Killed, Killed));
     }
 }

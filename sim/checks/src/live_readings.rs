@@ -4,7 +4,7 @@
 //! goes back, and a job once gone (removed) never comes back. Owns the memory of each export's
 //! last reading; it must never change the run.
 
-use crate::live_invariants::reachable;
+use crate::transitions::reachable;
 use rpsim_export::wmi::JobState;
 use rpsim_world::poll::Reading;
 use rpsim_world::ExportRecord;
