@@ -3,6 +3,7 @@
 //! `tests/scenarios.rs` (one test per suite scenario) is the other binary.
 
 mod bench_compare;
+mod client_loops;
 mod crashpoints;
 mod deploy;
 mod determinism;
@@ -11,6 +12,7 @@ mod merge;
 mod minimize;
 mod properties;
 mod qemu_cross_check;
+mod readings;
 mod readme;
 mod review;
 mod support;

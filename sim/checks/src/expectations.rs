@@ -1,6 +1,6 @@
 //! The scenario's `expect` entries, compared with what the run produced. Owns the comparison
 //! of declared outcomes (return code, JobState, ErrorCode, error text, files, state-change
-//! codes); it must never inspect the export job's internals.
+//! codes; what `poll` entries read, through `reading_expectations`); it must never inspect the export job's internals.
 
 use crate::report::CheckReport;
 use rpsim_scenario::model::{Expectation, Scenario};
@@ -90,6 +90,7 @@ fn check_one(expectation: &Expectation, record: &ExportRecord, report: &mut Chec
             }),
         );
     }
+    crate::reading_expectations::check_readings(expectation, record, report);
     for file in &expectation.files_present {
         let failure = file_state(record, file).and_then(|exists| {
             (!exists).then(|| format!("file `{file}` is missing from the export directory"))

@@ -1,8 +1,10 @@
 //! Golden listings: a readable, stably ordered text rendering of what one run produced (per
-//! export: return code, final job object, GetError, GetErrorEx chain, RequestStateChange codes
-//! and the files on disk with size and xxh3-128), and the unified diff between two listings.
-//! Owns the golden format and its comparison; it must never write a golden file or decide to
-//! bless.
+//! export: return code, final job object, GetError, GetErrorEx chain, RequestStateChange codes,
+//! the job's history and `poll` readings (`observed`), and the files on disk with size and
+//! xxh3-128), and the unified diff between two listings. Owns the golden format and its
+//! comparison; it must never write a golden file or decide to bless.
+
+mod observed;
 
 use rpsim_world::{ExportRecord, RunOutcome};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -69,18 +71,22 @@ fn render_export(text: &mut String, record: &ExportRecord) {
         .map(u32::to_string)
         .collect();
     let _ = writeln!(text, "-- RequestStateChange: [{}]", codes.join(", "));
+    observed::render_observed(text, record);
     render_files(text, record.real_directory.as_deref());
 }
 
 /// Every property under its WMI name, in the struct's order; arrays one element per line.
 fn render_properties<T: serde::Serialize>(text: &mut String, value: &T) {
-    let properties = match ordered_properties(value) {
-        Ok(properties) => properties,
+    match ordered_properties(value) {
+        Ok(properties) => render_members(text, &properties),
         Err(message) => {
             let _ = writeln!(text, "(cannot render: {message})");
-            return;
         }
-    };
+    }
+}
+
+/// `Name: value` lines of `properties`; arrays one element per line.
+fn render_members(text: &mut String, properties: &[(String, serde_json::Value)]) {
     for (name, value) in properties.iter().take(PROPERTIES_MAX) {
         match value {
             serde_json::Value::Array(items) => {

@@ -9,9 +9,12 @@ pub mod exported_paths;
 pub mod golden;
 pub mod invariants;
 pub mod live_invariants;
+pub mod live_readings;
 pub mod qemu;
+pub mod reading_expectations;
 pub mod report;
 pub mod restore_check;
+pub mod transitions;
 pub mod verified_exports;
 
 use report::CheckReport;

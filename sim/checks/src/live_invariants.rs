@@ -4,14 +4,19 @@
 //! Down and in final states, no unexpected target violation appears, a manifest exists only
 //! for a Completed job, `Exported*` paths name existing files inside ExportDirectory once
 //! Completed, and no differential completes against a base whose change tracking was unusable
-//! when the export was called. Owns the per-job memory these checks need; it must never change
-//! the run, and walks no directory unless the event touched the target.
+//! when the export was called; and, through `live_readings`, the invariants over `poll`
+//! readings. Owns the per-job memory these checks need; it must never change the run, and
+//! walks no directory unless the event touched the target.
 
 use crate::exported_paths::{self, PathProblem};
 use crate::invariants::{inside_requested_directory, MANIFEST_FILE_NAME};
-use rpsim_export::states::{INITIAL, TRANSITIONS};
+use rpsim_export::states::INITIAL;
 use rpsim_export::wmi::{JobProperties, JobState};
 use rpsim_world::observe::{EventKind, EventObserver, RunView};
+use rpsim_world::poll::Reading;
+use rpsim_world::ExportRecord;
+
+pub use crate::transitions::reachable;
 
 /// Most exports one run may have for live checking (beyond it, later exports are not tracked).
 pub const TRACKED_EXPORTS_MAX: usize = 4096;
@@ -33,6 +38,8 @@ pub struct LiveInvariants {
     violations_seen: usize,
     /// Events observed (for reports and tests).
     pub events_checked: u64,
+    /// The invariants over `poll` readings.
+    pub readings: crate::live_readings::ReadingInvariants,
 }
 
 impl LiveInvariants {
@@ -162,31 +169,10 @@ impl EventObserver for LiveInvariants {
         }
         Ok(())
     }
-}
 
-/// True when the transition table has a path of one or more moves `from → … → to`.
-pub fn reachable(from: JobState, to: JobState) -> bool {
-    let mut seen: Vec<JobState> = vec![from];
-    let mut frontier: Vec<JobState> = vec![from];
-    while let Some(state) = frontier.pop() {
-        assert!(
-            seen.len() <= TRANSITIONS.len() + 1,
-            "more states than moves"
-        );
-        for &(f, t) in TRANSITIONS {
-            if f != state {
-                continue;
-            }
-            if t == to {
-                return true;
-            }
-            if !seen.contains(&t) {
-                seen.push(t);
-                frontier.push(t);
-            }
-        }
+    fn after_reading(&mut self, export: &ExportRecord, reading: &Reading) -> Result<(), String> {
+        self.readings.check(export, reading)
     }
-    false
 }
 
 fn check_base_was_usable(
@@ -231,31 +217,5 @@ fn check_exported_paths(
         Some((path, PathProblem::Outside | PathProblem::NotPlain)) => Err(format!(
             "export `{name}`: reported path `{path}` is not inside ExportDirectory"
         )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reachable_follows_paths_of_the_table_only() {
-        use JobState::*;
-        assert!(
-            !reachable(New, Running),
-            "a job is born Running: New has no moves"
-        );
-        assert!(reachable(Running, Completed));
-        assert!(
-            !reachable(ShuttingDown, Killed),
-            "Kill is refused in Shutting Down"
-        );
-        assert!(reachable(Suspended, Terminated));
-        assert!(
-            !reachable(Completed, Running),
-            "final states have no way out"
-        );
-        assert!(!reachable(ShuttingDown, Completed));
-        assert!(!reachable(Killed, Killed));
     }
 }

@@ -7,6 +7,9 @@ pub use crate::requested_state::RequestedState;
 use crate::units::{ByteRate, ByteSize, Percent, SimDuration};
 use serde::{Deserialize, Serialize};
 
+mod poll;
+pub use poll::{Poll, ReadingExpectation};
+
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -299,6 +302,9 @@ pub struct TimelineEntry {
     pub fault: Option<Fault>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write: Option<GuestWrite>,
+    /// A client reading an export's job object (a pure read: it never changes the run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
 }
 
 /// The action of a timeline entry, once validation has checked exactly one is set.
@@ -311,6 +317,7 @@ pub enum Action<'a> {
     RemoveAssociatedData(&'a ReferencePointRef),
     Fault(&'a Fault),
     Write(&'a GuestWrite),
+    Poll(&'a Poll),
 }
 
 impl TimelineEntry {
@@ -337,6 +344,9 @@ impl TimelineEntry {
         }
         if let Some(a) = &self.write {
             actions.push(Action::Write(a));
+        }
+        if let Some(a) = &self.poll {
+            actions.push(Action::Poll(a));
         }
         actions
     }
@@ -543,7 +553,7 @@ pub struct Window {
 }
 
 /// What must be true of one export at the end of the run.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
     pub export: String,
@@ -566,4 +576,14 @@ pub struct Expectation {
     /// Expected return codes of `request_state_change` entries on this export, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_change_codes: Option<Vec<u32>>,
+    /// Judged on the readings of this export's `poll` entries: each entry on the first reading
+    /// at or after its `at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<ReadingExpectation>,
+    /// The `JobState` values the readings found, in order, repeats collapsed (`[4, 7]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states_seen: Option<Vec<u16>>,
+    /// `true`: `PercentComplete` never decreases from one reading to the next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_complete_monotonic: Option<bool>,
 }

@@ -113,6 +113,7 @@ mod tests {
 
     #[test]
     fn a_long_timeline_is_read_in_batches() {
+        // full.yaml has 25 entries; one more is put first and 2 * BATCH_ENTRIES + 5 at the end.
         let mut text = FULL.replace(
             "timeline:\n",
             "timeline:\n  - {at: 0, write: {disk: quorum, block: 1}}\n",
@@ -123,7 +124,7 @@ mod tests {
             .expect("random_faults follows the timeline");
         text.insert_str(at, &line.repeat(BATCH_ENTRIES * 2 + 5));
         let split = split(&text).expect("splits");
-        assert_eq!(split.timeline.len(), 25 + BATCH_ENTRIES * 2 + 5);
+        assert_eq!(split.timeline.len(), 26 + BATCH_ENTRIES * 2 + 5);
         assert_eq!(Some(split), whole(&text));
     }
 

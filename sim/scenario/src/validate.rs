@@ -5,6 +5,7 @@
 //! scenario.
 
 mod fault;
+mod poll;
 mod timeline;
 mod topology;
 

@@ -1,8 +1,10 @@
 //! [`ExportRecord`]: one `export` timeline entry and everything the run observed about it (the
-//! call, its result, the job's final properties and errors, the state changes asked of it).
+//! call, its result, the job's final properties and errors, the state changes asked of it, the
+//! job's history and what `poll` entries read).
 //! Owns this record type, which the run fills in and observers read; it must never drive a job
 //! or hold a real path other than the one the target mapped the export directory to.
 
+use crate::poll::{Reading, StateChange};
 use rpsim_export::guid::Guid;
 use rpsim_export::service::{CallResult, ExportCall, JobId};
 use rpsim_export::wmi::{CimError, JobProperties};
@@ -27,4 +29,10 @@ pub struct ExportRecord {
     pub reference_point: Option<Guid>,
     pub base: Option<Guid>,
     pub finished_at_ns: Option<u64>,
+    /// Every `JobState` change of the job, in order, from what the call returned on.
+    pub history: Vec<StateChange>,
+    /// What the scenario's `poll` entries read of this export, in time order.
+    pub readings: Vec<Reading>,
+    /// A cap of [`crate::poll`] stopped a repeated poll of this export.
+    pub readings_capped: bool,
 }

@@ -11,6 +11,7 @@ pub mod export_record;
 pub mod faults;
 pub mod ids;
 pub mod observe;
+pub mod poll;
 pub mod refpoints;
 pub mod rng;
 pub mod run;

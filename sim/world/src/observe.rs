@@ -4,6 +4,7 @@
 //! per-event view; it must never change the world, the service or the target.
 
 use crate::export_record::ExportRecord;
+use crate::poll::Reading;
 use crate::target::{SimTarget, TargetOp};
 use crate::world::World;
 use rpsim_export::service::ExportService;
@@ -79,6 +80,12 @@ pub trait EventObserver {
     /// Called for each decision drawn from the seed, when it is drawn (faults at the start,
     /// writes when they happen), if [`EventObserver::records_decisions`].
     fn random_decision(&mut self, _decision: &RandomDecision) {}
+
+    /// Called for each reading a `poll` entry takes, with the export it read (the reading is
+    /// not in `export.readings` yet); an `Err` stops the run with [`crate::RunError::Invariant`].
+    fn after_reading(&mut self, _export: &ExportRecord, _reading: &Reading) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Observes nothing.

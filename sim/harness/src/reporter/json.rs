@@ -1,12 +1,13 @@
 //! The `--report-json` document: per scenario and per export, the final job object under its
 //! WMI property names, the call's return code, `GetError`, the `GetErrorEx` chain (as objects
-//! and as the CIM-XML text WMI hands a client). Owns the report's shape; it must never decide
-//! pass or fail.
+//! and as the CIM-XML text WMI hands a client), the job's history and what `poll` entries
+//! read. Owns the report's shape; it must never decide pass or fail.
 
 use crate::runner::ScenarioRun;
 use rpsim_checks::report::CheckFailure;
 use rpsim_export::cimxml;
 use rpsim_export::wmi::{CimError, JobProperties};
+use rpsim_world::poll::{Reading, StateChange};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -54,6 +55,12 @@ pub struct ExportReport<'a> {
     pub get_error_ex_cim_xml: Vec<String>,
     #[serde(rename = "RequestStateChangeReturnValues")]
     pub state_change_codes: &'a [u32],
+    /// Every JobState change of the job: its sim time and the whole job object then.
+    pub history: &'a [StateChange],
+    /// What the scenario's `poll` entries read: sim time, entry, the job object (or null).
+    pub readings: &'a [Reading],
+    /// A cap on readings stopped a repeated poll of this export.
+    pub readings_capped: bool,
 }
 
 /// Builds the report for a set of runs.
@@ -92,6 +99,9 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
                 get_error_ex: &e.get_error_ex,
                 get_error_ex_cim_xml: cimxml::msvm_errors(&e.get_error_ex),
                 state_change_codes: &e.state_change_codes,
+                history: &e.history,
+                readings: &e.readings,
+                readings_capped: e.readings_capped,
             })
             .collect(),
     }

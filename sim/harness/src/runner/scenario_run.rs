@@ -116,6 +116,14 @@ impl EventObserver for CheckingObserver<'_> {
         self.decisions.is_some()
     }
 
+    fn after_reading(
+        &mut self,
+        export: &rpsim_world::ExportRecord,
+        reading: &rpsim_world::poll::Reading,
+    ) -> Result<(), String> {
+        self.live.after_reading(export, reading)
+    }
+
     fn random_decision(&mut self, decision: &RandomDecision) {
         if let Some(decisions) = self.decisions.as_deref_mut() {
             decisions.push(decision.clone());

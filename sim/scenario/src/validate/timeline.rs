@@ -5,7 +5,7 @@
 
 use super::topology::World;
 use super::{
-    fault, listing, Problems, EXPECTATIONS_MAX, EXPECTED_FILES_MAX, EXPECTED_FILE_BYTES_MAX,
+    fault, listing, poll, Problems, EXPECTATIONS_MAX, EXPECTED_FILES_MAX, EXPECTED_FILE_BYTES_MAX,
     EXPORT_DIRECTORY_BYTES_MAX, NAME_BYTES_MAX, TIMELINE_ENTRIES_MAX, WRITE_BLOCKS_MAX,
 };
 use crate::model::{Action, DiskSelection, Export, GuestWrite, Scenario, TimelineEntry};
@@ -19,6 +19,8 @@ pub(crate) struct Names<'s> {
     /// Reference point → its group.
     pub reference_points: BTreeMap<&'s str, &'s str>,
     pub exports: BTreeSet<&'s str>,
+    /// Exports some `poll` entry reads.
+    pub polled: BTreeSet<&'s str>,
 }
 
 /// Field name of an action, as written in the file.
@@ -31,11 +33,12 @@ fn action_field(action: &Action<'_>) -> &'static str {
         Action::RemoveAssociatedData(_) => "remove_associated_data",
         Action::Fault(_) => "fault",
         Action::Write(_) => "write",
+        Action::Poll(_) => "poll",
     }
 }
 
 const ACTION_FIELDS: &str = "create_reference_point, export, request_state_change, \
-                             destroy_reference_point, remove_associated_data, fault, write";
+                             destroy_reference_point, remove_associated_data, fault, write, poll";
 
 pub(crate) fn check<'s>(
     scenario: &'s Scenario,
@@ -168,6 +171,15 @@ impl<'s> Walk<'_, 's> {
                 fault::check(f, &action_path, self.world, self.problems);
             }
             Action::Write(write) => check_write(write, &action_path, self.world, self.problems),
+            Action::Poll(read) => {
+                if self.names.exports.contains(read.export.as_str()) {
+                    self.names.polled.insert(&read.export);
+                } else {
+                    let message = self.undefined("export", &read.export, entry.at);
+                    self.problems.at(&action_path.key("export"), message);
+                }
+                poll::check_entry(read, &action_path, self.problems);
+            }
         }
     }
 
@@ -399,6 +411,7 @@ pub(crate) fn check_expectations(scenario: &Scenario, names: &Names<'_>, problem
                 );
             }
         }
+        poll::check_expectation(expectation, &entry, names, problems);
         for (field, files) in [
             ("files_present", &expectation.files_present),
             ("files_absent", &expectation.files_absent),

@@ -30,7 +30,7 @@ fn the_full_feature_example_parses_into_what_it_says() {
         Some(9000)
     );
     assert_eq!(scenario.vm_groups[0].shared_disks[0].attached_to.len(), 2);
-    assert_eq!(scenario.timeline.len(), 24);
+    assert_eq!(scenario.timeline.len(), 25);
     let sql_2 = &scenario.vm_groups[0].vms[1];
     assert_eq!(sql_2.disks[0].instance_id.as_deref(), Some("..\\sql-2\\os"));
     assert_eq!(sql_2.disks[1].fill.layout, FillLayout::Explicit);
@@ -39,8 +39,15 @@ fn the_full_feature_example_parses_into_what_it_says() {
         vec![BlockRun(0, 4), BlockRun(100, 2), BlockRun(200, 1)]
     );
     let Action::Write(write) = scenario.timeline[23].action() else {
-        panic!("the last entry is a guest write");
+        panic!("entry 23 is a guest write");
     };
+    let Action::Poll(poll) = scenario.timeline[24].action() else {
+        panic!("the last entry is a poll");
+    };
+    assert_eq!(
+        (poll.export.as_str(), poll.every.map(|d| d.ns())),
+        ("full", Some(100_000_000))
+    );
     assert_eq!(
         (write.disk.as_str(), write.block, write.blocks),
         ("sql-2/scratch", 7, 3)

@@ -337,3 +337,65 @@ fn counts_are_bounded() {
 fn stop_at_must_be_positive() {
     assert_one("stop_at: 0\n", "stop_at", "stop_at is 0");
 }
+
+const POLLED: &str = "  - {at: 1s, export: {name: e, reference_point: rp, target_dir: e}}\n";
+
+#[test]
+fn a_poll_and_the_readings_it_allows_validate() {
+    let extra = format!(
+        "{POLLED}  - {{at: 1s, poll: {{export: e, every: 100ms}}}}\n  - {{at: 2s, poll: {{export: e}}}}\n\
+         expect:\n  - export: e\n    readings: [{{at: 1s, job_state: 4, percent_complete_min: 0, percent_complete_max: 100}}]\n    states_seen: [4, 7]\n    percent_complete_monotonic: true\n"
+    );
+    assert_eq!(problems(&extra), Vec::<(String, String)>::new());
+}
+
+#[test]
+fn a_repeated_poll_waits_at_least_a_millisecond() {
+    let extra = format!("{POLLED}  - {{at: 1s, poll: {{export: e, every: 500us}}}}\n");
+    assert_one(&extra, "timeline[2].poll.every", "every 500us is too short");
+}
+
+#[test]
+fn a_poll_names_an_export_of_the_timeline() {
+    let extra = format!("{POLLED}  - {{at: 1s, poll: {{export: nope}}}}\n");
+    assert_one(
+        &extra,
+        "timeline[2].poll.export",
+        "export `nope` is not created",
+    );
+}
+
+#[test]
+fn reading_expectations_are_plausible() {
+    let poll = format!("{POLLED}  - {{at: 1s, poll: {{export: e}}}}\nexpect:\n  - export: e\n");
+    assert_one(
+        &format!("{poll}    states_seen: [4, 70]\n"),
+        "expect[0].states_seen[1]",
+        "70 is not a JobState",
+    );
+    assert_one(
+        &format!("{poll}    percent_complete_monotonic: false\n"),
+        "expect[0].percent_complete_monotonic",
+        "asserts nothing",
+    );
+    assert_one(
+        &format!("{poll}    readings: [{{at: 1s, percent_complete: 101}}]\n"),
+        "expect[0].readings[0].percent_complete",
+        "101 is more than 100",
+    );
+    assert_one(
+        &format!("{poll}    readings: [{{at: 1s, percent_complete_min: 50, percent_complete_max: 10}}]\n"),
+        "expect[0].readings[0].percent_complete_max",
+        "is less than percent_complete_min 50",
+    );
+}
+
+#[test]
+fn readings_are_expected_only_of_a_polled_export() {
+    let extra = format!("{POLLED}expect:\n  - export: e\n    percent_complete_monotonic: true\n");
+    assert_one(
+        &extra,
+        "expect[0].percent_complete_monotonic",
+        "no `poll` entry reads export `e`",
+    );
+}

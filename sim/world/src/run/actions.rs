@@ -92,6 +92,9 @@ impl Run<'_> {
             reference_point: built.reference_point,
             base: built.base,
             finished_at_ns: None,
+            history: Vec::new(),
+            readings: Vec::new(),
+            readings_capped: false,
         });
         self.step_pending.push(false);
         if self.exports[index].job_id.is_some() {

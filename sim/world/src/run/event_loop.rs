@@ -40,10 +40,13 @@ impl Run<'_> {
         let mut order: Vec<usize> = (0..self.scenario.timeline.len()).collect();
         order.sort_by_key(|i| (self.scenario.timeline[*i].at.ns(), *i));
         for index in order {
-            self.push(
-                self.scenario.timeline[index].at.ns(),
-                Event::Timeline(index),
-            )?;
+            let entry = &self.scenario.timeline[index];
+            if let Some(poll) = super::readings::poll_only(entry) {
+                let every_ns = poll.every.map(|every| every.ns());
+                self.polls.add(entry.at.ns(), index, &poll.export, every_ns);
+                continue;
+            }
+            self.push(entry.at.ns(), Event::Timeline(index))?;
         }
         if let Some(spec) = &self.scenario.random_faults {
             let mut stream = Streams::new(self.seed).stream("faults");
@@ -75,6 +78,12 @@ impl Run<'_> {
     }
 
     fn event_loop(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
+        self.events(observer)?;
+        // Readings after the last event (or up to stop_at): the jobs no longer change.
+        self.readings_until(self.stop_at_ns, observer)
+    }
+
+    fn events(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         while self.significant_pending > 0 {
             let Some((time_ns, event)) = self.queue.pop() else {
                 break;
@@ -85,6 +94,11 @@ impl Run<'_> {
                     .record(self.now_ns, "stop_at", "the run reached stop_at");
                 return Ok(());
             }
+            let timeline = match event {
+                Event::Timeline(index) => Some(index),
+                _ => None,
+            };
+            self.readings_before(time_ns, timeline, observer)?;
             assert!(time_ns >= self.now_ns, "time never goes backwards");
             self.now_ns = time_ns;
             self.event_count += 1;
@@ -97,6 +111,9 @@ impl Run<'_> {
             let kind = event_kind(&event);
             self.last_ops.clear();
             self.handle(event, observer)?;
+            if kind != EventKind::Write {
+                self.record_history();
+            }
             self.observe(observer, kind)?;
         }
         Ok(())

@@ -7,6 +7,7 @@ use super::config::RunConfig;
 use crate::events::EventQueue;
 use crate::export_record::ExportRecord;
 use crate::observe::StopAfterOps;
+use crate::poll::Polls;
 use crate::run_error::RunError;
 use crate::target::{SimTarget, StorageSpec, TargetOp};
 use crate::trace::Trace;
@@ -53,6 +54,8 @@ pub(super) struct Run<'s> {
     pub(super) stop_ops_done: u64,
     /// Target operations of the event being handled (for the observer).
     pub(super) last_ops: Vec<TargetOp>,
+    /// Readings of `poll` entries still to take (never queued: a reading is not an event).
+    pub(super) polls: Polls,
 }
 
 impl<'s> Run<'s> {
@@ -84,6 +87,7 @@ impl<'s> Run<'s> {
             stop: None,
             stop_ops_done: 0,
             last_ops: Vec::new(),
+            polls: Polls::default(),
         })
     }
 

@@ -35,6 +35,8 @@ impl Run<'_> {
             }
             Action::Fault(fault) => self.fault(fault),
             Action::Write(write) => self.timeline_write(write),
+            // Never queued: `readings` takes polls between events, outside the trace.
+            Action::Poll(_) => Ok(()),
         }
     }
 }
