@@ -269,7 +269,9 @@ impl Job {
     }
 
     fn export_dir(&self) -> PathBuf {
-        PathBuf::from(&self.validated.export_directory)
+        PathBuf::from(crate::winpath::target_directory(
+            &self.validated.export_directory,
+        ))
     }
 
     fn step_start(&mut self, source: &dyn ExportSource, now_ns: u64) -> Result<(), Failure> {

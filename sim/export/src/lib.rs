@@ -22,4 +22,5 @@ pub mod states;
 pub mod stream;
 pub mod target;
 pub mod validate;
+pub mod winpath;
 pub mod wmi;

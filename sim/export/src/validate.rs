@@ -6,6 +6,7 @@ use crate::call::ExportCall;
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure};
 use crate::guid::Guid;
 use crate::layout;
+use crate::winpath;
 use crate::logfile::{BLOCK_SIZE_BYTES_MAX, BLOCK_SIZE_BYTES_MIN, STRING_BYTES_MAX};
 use crate::planted::{self, PlantedBug};
 use crate::selection::{self, VmSelection};
@@ -158,7 +159,7 @@ pub fn validate(source: &dyn ExportSource, call: &ExportCall) -> Result<Validate
             format!("reference point {rp_id} does not exist"),
         )
     })?;
-    let export_directory = check_directory(&call.export_directory)?;
+    let export_directory = check_directory(source, &call.export_directory)?;
     let base = resolve_base(source, call, &reference_point)?;
     let selections =
         selection::parse_all(&call.virtual_machines_to_disks_to_export).map_err(|e| {
@@ -185,7 +186,21 @@ pub fn validate(source: &dyn ExportSource, call: &ExportCall) -> Result<Validate
     })
 }
 
-fn check_directory(dir: &str) -> Result<String, Refusal> {
+fn check_directory(source: &dyn ExportSource, dir: &str) -> Result<String, Refusal> {
+    if dir.len() <= DIRECTORY_BYTES_MAX {
+        if let Some(reason) = layout::windows_directory_problem(dir) {
+            let message = format!("ExportDirectory `{}`: {reason}", winpath::shown(dir));
+            return Err(Refusal::new(RefusalKind::InvalidParameter, message));
+        }
+        if let Some(volume) = winpath::volume_of(dir).filter(|v| !source.volume_present(v)) {
+            let message = format!(
+                "ExportDirectory `{}` is on `{}`, which is no volume or share of this host",
+                winpath::shown(dir),
+                winpath::shown(&volume)
+            );
+            return Err(Refusal::new(RefusalKind::InvalidParameter, message));
+        }
+    }
     if dir.len() > DIRECTORY_BYTES_MAX || !layout::directory_is_valid(dir) {
         return Err(Refusal::new(
             RefusalKind::InvalidParameter,

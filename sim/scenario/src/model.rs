@@ -77,6 +77,11 @@ pub struct Storage {
     pub bandwidth: ByteRate,
     #[serde(default)]
     pub latency: SimDuration,
+    /// Where the storage is mounted on the Windows host besides the simulated `/exports`: drive
+    /// letters (`C:`) and UNC shares (`\\\\backup-srv\\share`). An `export_directory` on one of
+    /// them (`C:\\Backups\\rp1`) is accepted; one on no mount is refused by the job.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -5,6 +5,7 @@
 //! scenario.
 
 mod fault;
+mod storage;
 mod timeline;
 mod topology;
 
@@ -173,6 +174,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     }
     problems.name(&root.key("name"), "scenario", &scenario.name);
     let world = topology::check(scenario, &mut problems);
+    storage::check(scenario, &mut problems);
     let names = timeline::check(scenario, &world, &mut problems);
     if let Some(random_faults) = &scenario.random_faults {
         check_random_faults(random_faults, &root.key("random_faults"), &mut problems);

@@ -90,6 +90,8 @@ pub struct World {
     pub vms: Vec<Vm>,
     pub disks: Vec<VirtualDisk>,
     pub refpoints: Registry,
+    /// The export storage's mount points (`C:`, `\\\\srv\\share`) as the scenario declares them.
+    pub volumes: Vec<String>,
     disk_by_instance_id: BTreeMap<String, usize>,
 }
 
@@ -112,6 +114,7 @@ impl World {
             vms: Vec::new(),
             disks: Vec::new(),
             refpoints: Registry::new(),
+            volumes: scenario.storage.mounts.clone(),
             disk_by_instance_id: BTreeMap::new(),
         };
         for host in &scenario.hosts {

@@ -3,6 +3,7 @@
 //! shape; it must never decide pass or fail.
 
 use crate::runner::ScenarioRun;
+use rpsim_checks::exported_paths;
 use rpsim_checks::report::CheckFailure;
 use rpsim_export::wmi::{CimError, JobProperties};
 use serde::Serialize;
@@ -46,6 +47,45 @@ pub struct ExportReport<'a> {
     pub get_error_ex: &'a [CimError],
     #[serde(rename = "RequestStateChangeReturnValues")]
     pub state_change_codes: &'a [u32],
+    /// With `--keep-exports`: each `Exported*FilePaths[]` entry beside the real file it names,
+    /// so a client can open it (not a WMI property).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub real_paths: Vec<RealPath<'a>>,
+}
+
+/// One exported path as the job listed it and the real file behind it.
+#[derive(Debug, Serialize)]
+pub struct RealPath<'a> {
+    pub path: &'a str,
+    pub real_path: String,
+}
+
+/// The real file of every reported path of a kept export (none when exports were not kept).
+fn real_paths<'a>(run: &ScenarioRun, record: &'a rpsim_world::ExportRecord) -> Vec<RealPath<'a>> {
+    let (Some(job), Some(real_dir), true) = (
+        record.final_properties.as_ref(),
+        record.real_directory.as_deref(),
+        run.exports_kept,
+    ) else {
+        return Vec::new();
+    };
+    let arrays = [
+        &job.exported_log_file_paths,
+        &job.exported_config_file_paths,
+        &job.exported_runtime_file_paths,
+        &job.exported_guest_state_file_paths,
+    ];
+    arrays
+        .into_iter()
+        .flatten()
+        .filter_map(|path| {
+            let real = exported_paths::real_file(&job.export_directory, real_dir, path)?;
+            Some(RealPath {
+                path,
+                real_path: real.display().to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Builds the report for a set of runs.
@@ -82,6 +122,7 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
                 job: e.final_properties.as_ref(),
                 get_error_ex: &e.get_error_ex,
                 state_change_codes: &e.state_change_codes,
+                real_paths: real_paths(run, e),
             })
             .collect(),
     }

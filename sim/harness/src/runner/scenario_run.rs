@@ -35,6 +35,9 @@ pub struct ScenarioRun {
     pub wall_time_ms: u64,
     /// Sum of the sizes of the files of completed exports (job state 7), measured on disk.
     pub bytes_exported: u64,
+    /// True when the export directories were kept (`--keep-exports`), so the report may name
+    /// each exported path's real file.
+    pub exports_kept: bool,
 }
 
 impl ScenarioRun {
@@ -192,6 +195,7 @@ fn run_loaded(
         golden,
         wall_time_ms: u64::try_from(wall_start.elapsed().as_millis()).unwrap_or(u64::MAX),
         bytes_exported,
+        exports_kept: options.keep_exports.is_some(),
     })
 }
 
