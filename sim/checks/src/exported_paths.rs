@@ -35,7 +35,10 @@ pub fn separator_of(export_directory: &str) -> char {
 
 /// The components of a reported path below `ExportDirectory`, or what is wrong with it (the
 /// existence of the file is not looked at).
-fn components_below<'p>(export_directory: &str, path: &'p str) -> Result<Vec<&'p str>, PathProblem> {
+fn components_below<'p>(
+    export_directory: &str,
+    path: &'p str,
+) -> Result<Vec<&'p str>, PathProblem> {
     let separator = separator_of(export_directory);
     let prefix = format!(
         "{}{separator}",
@@ -56,7 +59,11 @@ fn components_below<'p>(export_directory: &str, path: &'p str) -> Result<Vec<&'p
 /// plain path inside `ExportDirectory` (whether the file exists is not looked at).
 pub fn real_file(export_directory: &str, real_dir: &Path, path: &str) -> Option<PathBuf> {
     let components = components_below(export_directory, path).ok()?;
-    Some(components.iter().fold(real_dir.to_path_buf(), |p, c| p.join(c)))
+    Some(
+        components
+            .iter()
+            .fold(real_dir.to_path_buf(), |p, c| p.join(c)),
+    )
 }
 
 /// Every reported path with its problem (`None`: fine), in property order (log, config,
@@ -78,7 +85,9 @@ pub fn verdicts<'p>(
             let problem = match components_below(&properties.export_directory, path) {
                 Err(problem) => Some(problem),
                 Ok(components) => {
-                    let real = components.iter().fold(real_dir.to_path_buf(), |p, c| p.join(c));
+                    let real = components
+                        .iter()
+                        .fold(real_dir.to_path_buf(), |p, c| p.join(c));
                     (!real.is_file()).then_some(PathProblem::Missing)
                 }
             };

@@ -372,6 +372,7 @@ impl Job {
         now_ns: u64,
     ) -> Result<(), Failure> {
         if index == self.plan().files.len() {
+            crate::recheck::base_still_usable(source, &self.validated)?;
             self.cancellable = false;
             self.phase = Phase::SyncSubdirs { next: 0 };
             return Ok(());

@@ -152,7 +152,9 @@ pub fn directory_is_valid(dir: &str) -> bool {
 /// The absolute path of a layout file, asserted to lie inside the export directory (given as
 /// the target receives it, see [`winpath::target_directory`]).
 pub fn target_path(export_directory: &Path, relative: &str) -> PathBuf {
-    assert!(winpath::is_target_absolute(&export_directory.to_string_lossy()));
+    assert!(winpath::is_target_absolute(
+        &export_directory.to_string_lossy()
+    ));
     assert!(
         !relative.starts_with('/') && !relative.is_empty(),
         "layout path {relative:?} is not relative"

@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod plan;
 pub mod planted;
 pub mod properties;
+pub mod recheck;
 pub mod selection;
 pub mod service;
 pub mod source;

@@ -6,7 +6,6 @@ use crate::call::ExportCall;
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure};
 use crate::guid::Guid;
 use crate::layout;
-use crate::winpath;
 use crate::logfile::{BLOCK_SIZE_BYTES_MAX, BLOCK_SIZE_BYTES_MIN, STRING_BYTES_MAX};
 use crate::planted::{self, PlantedBug};
 use crate::selection::{self, VmSelection};
@@ -14,6 +13,7 @@ use crate::source::{
     CollectionReferencePoint, DiskAtReferencePoint, ExportSource, MemberReferencePoint,
     ReferencePointType,
 };
+use crate::winpath;
 use crate::wmi::{return_code, CimError};
 use std::collections::BTreeSet;
 
@@ -129,8 +129,11 @@ pub struct SelectedDisk {
     pub disk: DiskAtReferencePoint,
     /// The first selected VM found with this disk.
     pub virtual_machine_id: Guid,
-    /// The same disk at the base; `None` for a full export or a disk added after the base.
+    /// The same disk at the base; `None` for a full export, a disk added after the base, or a
+    /// disk resized since the base.
     pub base_disk: Option<DiskAtReferencePoint>,
+    /// The disk's virtual size at the base when it was resized since (exported in full).
+    pub resized_from_bytes: Option<u64>,
 }
 
 /// A call that passed every check.
@@ -320,11 +323,20 @@ fn select_disks(
                     || planted::active(PlantedBug::SharedDiskTwice))
             {
                 check_disk(disk)?;
-                let base_disk = base.and_then(|b| find_disk(b, &disk.instance_id)).cloned();
+                // Ours: a disk whose geometry changed since the base (it was resized) cannot
+                // continue the base's log; it is exported in full, like a disk added since.
+                let at_base = base.and_then(|b| find_disk(b, &disk.instance_id));
+                let resized_from_bytes = at_base
+                    .filter(|b| {
+                        (b.virtual_size_bytes, b.block_size_bytes)
+                            != (disk.virtual_size_bytes, disk.block_size_bytes)
+                    })
+                    .map(|b| b.virtual_size_bytes);
                 out.push(SelectedDisk {
                     disk: disk.clone(),
                     virtual_machine_id: vm.virtual_machine_id,
-                    base_disk,
+                    base_disk: at_base.filter(|_| resized_from_bytes.is_none()).cloned(),
+                    resized_from_bytes,
                 });
             }
             if out.len() > DISKS_MAX {

@@ -85,17 +85,10 @@ pub fn ntfs_name_problem(name: &str) -> Option<String> {
         ));
     }
     if name.ends_with(['.', ' ']) {
-        return Some(format!(
-            "name `{}` ends in a dot or a space",
-            shown(name)
-        ));
+        return Some(format!("name `{}` ends in a dot or a space", shown(name)));
     }
-    is_reserved_device_name(name).then(|| {
-        format!(
-            "name `{}` is a reserved device name",
-            shown(name)
-        )
-    })
+    is_reserved_device_name(name)
+        .then(|| format!("name `{}` is a reserved device name", shown(name)))
 }
 
 /// True for `CON`, `aux.txt`, `Com1.tar.gz`, ...: a reserved device name before the first dot
@@ -140,7 +133,9 @@ pub fn parse_windows(text: &str) -> Result<ExportDirectory, String> {
         }
         components.push(component.to_string());
         if components.len() > DIRECTORY_DEPTH_MAX {
-            return Err(format!("it is deeper than {DIRECTORY_DEPTH_MAX} components"));
+            return Err(format!(
+                "it is deeper than {DIRECTORY_DEPTH_MAX} components"
+            ));
         }
     }
     Ok(ExportDirectory {
@@ -335,7 +330,15 @@ mod tests {
 
     #[test]
     fn reserved_names_ignore_case_and_extensions() {
-        for name in ["CON", "con", "Aux.txt", "nul.tar.gz", "COM9", "lpt1", "PRN "] {
+        for name in [
+            "CON",
+            "con",
+            "Aux.txt",
+            "nul.tar.gz",
+            "COM9",
+            "lpt1",
+            "PRN ",
+        ] {
             assert!(is_reserved_device_name(name), "{name}");
         }
         for name in ["CONSOLE", "COM10", "LPTX", "xCON", "_CON", "com"] {

@@ -8,6 +8,7 @@ mod fault;
 mod storage;
 mod timeline;
 mod topology;
+mod world_actions;
 
 use crate::locate::Anchor;
 use crate::model::{RandomFaults, Scenario};

@@ -194,7 +194,7 @@ impl World {
         Ok(())
     }
 
-    fn add_disk(
+    pub(crate) fn add_disk(
         &mut self,
         group: usize,
         name: &str,
@@ -494,6 +494,7 @@ impl World {
                             epoch,
                             reset_generation,
                             rct_id,
+                            virtual_size_bytes: d.sim.virtual_size_bytes(),
                         });
                         point.disks.len() - 1
                     }
@@ -561,7 +562,7 @@ impl World {
             instance_id: d.instance_id.clone(),
             rct_id: point.rct_id.clone(),
             rct_usable: self.rct_usable(point),
-            virtual_size_bytes: d.sim.virtual_size_bytes(),
+            virtual_size_bytes: point.virtual_size_bytes,
             block_size_bytes: d.sim.block_size_bytes(),
             shared: d.shared,
         }

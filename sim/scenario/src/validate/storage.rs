@@ -53,7 +53,8 @@ fn problem(mount: &str) -> Option<String> {
     if bytes.len() == 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
         return None;
     }
-    let expected = "expected a drive letter such as `C:` or a share such as `\\\\backup-srv\\share`";
+    let expected =
+        "expected a drive letter such as `C:` or a share such as `\\\\backup-srv\\share`";
     let Some(rest) = mount.strip_prefix("\\\\") else {
         return Some(format!("mount point `{shown}` is not valid; {expected}"));
     };
@@ -82,7 +83,17 @@ mod tests {
         for ok in ["C:", "z:", "\\\\backup-srv\\share", "\\\\10.0.0.5\\b$"] {
             assert_eq!(problem(ok), None, "{ok}");
         }
-        for bad in ["C", "CC:", "1:", "C:\\", "\\\\srv", "\\\\srv\\", "\\\\srv\\a\\b", "//srv/share", "\\\\s|v\\x"] {
+        for bad in [
+            "C",
+            "CC:",
+            "1:",
+            "C:\\",
+            "\\\\srv",
+            "\\\\srv\\",
+            "\\\\srv\\a\\b",
+            "//srv/share",
+            "\\\\s|v\\x",
+        ] {
             assert!(problem(bad).is_some(), "{bad} accepted");
         }
     }

@@ -4,6 +4,7 @@
 //! check the topology itself (that is `topology`) nor a fault's fields (that is `fault`).
 
 use super::topology::World;
+use super::world_actions;
 use super::{
     fault, listing, Problems, EXPECTATIONS_MAX, EXPECTED_FILES_MAX, EXPECTED_FILE_BYTES_MAX,
     EXPORT_DIRECTORY_BYTES_MAX, NAME_BYTES_MAX, TIMELINE_ENTRIES_MAX, WRITE_BLOCKS_MAX,
@@ -31,6 +32,11 @@ fn action_field(action: &Action<'_>) -> &'static str {
         Action::RemoveAssociatedData(_) => "remove_associated_data",
         Action::Fault(_) => "fault",
         Action::Write(_) => "write",
+        Action::AttachDisk(_) => "attach_disk",
+        Action::DetachDisk(_) => "detach_disk",
+        Action::ResizeDisk(_) => "resize_disk",
+        Action::RctReset(_) => "rct_reset",
+        Action::FreeSpace(_) => "free_space",
     }
 }
 
@@ -168,6 +174,18 @@ impl<'s> Walk<'_, 's> {
                 fault::check(f, &action_path, self.world, self.problems);
             }
             Action::Write(write) => check_write(write, &action_path, self.world, self.problems),
+            Action::AttachDisk(attach) => {
+                world_actions::check_attach(attach, &action_path, self.world, self.problems);
+            }
+            Action::DetachDisk(disk) | Action::RctReset(disk) => {
+                world_actions::check_disk_ref(disk, &action_path, self.world, self.problems);
+            }
+            Action::ResizeDisk(resize) => {
+                world_actions::check_resize(resize, &action_path, self.world, self.problems);
+            }
+            Action::FreeSpace(free) => {
+                world_actions::check_free_space(free, &action_path, self.problems);
+            }
         }
     }
 

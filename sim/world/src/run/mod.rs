@@ -16,6 +16,7 @@ mod fault_effects;
 mod state;
 mod step;
 mod timeline;
+mod world_actions;
 mod writes;
 
 pub use crate::export_record::ExportRecord;

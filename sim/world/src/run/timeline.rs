@@ -35,6 +35,23 @@ impl Run<'_> {
             }
             Action::Fault(fault) => self.fault(fault),
             Action::Write(write) => self.timeline_write(write),
+            Action::AttachDisk(attach) => self.attach_disk(attach),
+            Action::DetachDisk(disk) => {
+                self.detach_disk(disk);
+                Ok(())
+            }
+            Action::ResizeDisk(resize) => {
+                self.resize_disk(resize);
+                Ok(())
+            }
+            Action::RctReset(disk) => {
+                self.rct_reset(disk);
+                Ok(())
+            }
+            Action::FreeSpace(free) => {
+                self.free_space(free);
+                Ok(())
+            }
         }
     }
 }

@@ -43,8 +43,8 @@ mod storage_tests;
 mod test_support;
 
 pub use files::OPEN_FILES_MAX;
-pub use ops_log::{TargetOp, OPS_LOG_MAX};
 pub use ntfs::{LOOKUP_ENTRIES_MAX, NAME_UTF16_UNITS_MAX};
+pub use ops_log::{TargetOp, OPS_LOG_MAX};
 pub use paths::{MOUNTS_MAX, PATH_BYTES_MAX, PATH_DEPTH_MAX, VIOLATIONS_MAX, VIRTUAL_ROOT};
 pub use sim_target::{SimTarget, SCAN_ENTRIES_MAX};
 pub use storage::{StorageSpec, TargetFault, IO_ERRORS_PENDING_MAX};

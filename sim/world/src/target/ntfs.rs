@@ -26,9 +26,14 @@ const ILLEGAL: [char; 9] = ['<', '>', ':', '"', '/', '\\', '|', '?', '*'];
 /// Why NTFS refuses `name` as a file or directory name, if it does.
 pub fn refusal(name: &str) -> Option<String> {
     if name.encode_utf16().count() > NAME_UTF16_UNITS_MAX {
-        return Some(format!("a name longer than {NAME_UTF16_UNITS_MAX} UTF-16 units"));
+        return Some(format!(
+            "a name longer than {NAME_UTF16_UNITS_MAX} UTF-16 units"
+        ));
     }
-    if let Some(c) = name.chars().find(|c| (*c as u32) < 32 || ILLEGAL.contains(c)) {
+    if let Some(c) = name
+        .chars()
+        .find(|c| (*c as u32) < 32 || ILLEGAL.contains(c))
+    {
         return Some(format!("the character {c:?} in a name"));
     }
     if name.ends_with('.') || name.ends_with(' ') {
@@ -87,17 +92,35 @@ mod tests {
 
     #[test]
     fn reserved_device_names_are_refused_in_any_case_and_with_extensions() {
-        for name in ["CON", "con", "Aux.txt", "nul.tar.gz", "COM1", "lpt9.rplog", "COM²", "PRN "] {
+        for name in [
+            "CON",
+            "con",
+            "Aux.txt",
+            "nul.tar.gz",
+            "COM1",
+            "lpt9.rplog",
+            "COM²",
+            "PRN ",
+        ] {
             assert!(refusal(name).is_some(), "{name:?} accepted");
         }
-        for name in ["CONSOLE", "COM10", "xNUL", "_CON.rplog", "disk.rplog", "COMA"] {
+        for name in [
+            "CONSOLE",
+            "COM10",
+            "xNUL",
+            "_CON.rplog",
+            "disk.rplog",
+            "COMA",
+        ] {
             assert_eq!(refusal(name), None, "{name:?} refused");
         }
     }
 
     #[test]
     fn trailing_dots_spaces_and_illegal_characters_are_refused() {
-        for name in ["x.", "x ", "a:b", "a\\b", "a|b", "a?b", "a*b", "a\"b", "a<b", "a\u{1}b"] {
+        for name in [
+            "x.", "x ", "a:b", "a\\b", "a|b", "a?b", "a*b", "a\"b", "a<b", "a\u{1}b",
+        ] {
             assert!(refusal(name).is_some(), "{name:?} accepted");
         }
         assert!(refusal(&"x".repeat(256)).is_some());
@@ -109,7 +132,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Disk.rplog"), b"").unwrap();
         assert_eq!(
-            find_ignoring_case(dir.path(), "DISK.RPLOG").unwrap().as_deref(),
+            find_ignoring_case(dir.path(), "DISK.RPLOG")
+                .unwrap()
+                .as_deref(),
             Some("Disk.rplog")
         );
         assert_eq!(find_ignoring_case(dir.path(), "other").unwrap(), None);

@@ -51,7 +51,11 @@ fn reserved_and_malformed_names_are_refused_and_recorded() {
         let error = t.create_new(p(path)).expect_err(path);
         assert_eq!(error.kind(), io::ErrorKind::PermissionDenied, "{path:?}");
         assert_eq!(t.violations().len(), index + 1, "{path:?} not recorded");
-        assert!(t.violations()[index].contains("NTFS refuses"), "{:?}", t.violations());
+        assert!(
+            t.violations()[index].contains("NTFS refuses"),
+            "{:?}",
+            t.violations()
+        );
     }
     assert!(entries(&outer.path().join("root")).is_empty());
 }
@@ -64,7 +68,9 @@ fn drive_and_unc_paths_land_in_their_mounts_in_either_form() {
     t.close(handle).unwrap();
     let root = outer.path().join("root");
     assert_eq!(std::fs::read(root.join("C/Backups/rp1/f")).unwrap(), b"abc");
-    let real = t.real_path("c:\\backups\\RP1\\F").expect("either case and separator");
+    let real = t
+        .real_path("c:\\backups\\RP1\\F")
+        .expect("either case and separator");
     assert_eq!(real, root.join("C/Backups/rp1/f"));
     t.create_dir_all(p("//BACKUP-SRV/Share/x")).unwrap();
     assert!(root.join("UNC/backup-srv/share/x").is_dir());
@@ -73,7 +79,11 @@ fn drive_and_unc_paths_land_in_their_mounts_in_either_form() {
         let error = t.create_dir_all(p(path)).expect_err(path);
         assert_eq!(error.kind(), io::ErrorKind::PermissionDenied, "{path:?}");
     }
-    assert!(t.violations()[0].contains("no mount point"), "{:?}", t.violations());
+    assert!(
+        t.violations()[0].contains("no mount point"),
+        "{:?}",
+        t.violations()
+    );
     assert_eq!(entries(&root), ["C", "UNC", "exports"]);
 }
 
@@ -87,6 +97,10 @@ fn malformed_or_repeated_mount_points_are_refused() {
         vec!["\\\\a\\b".to_string(), "\\\\A\\B".to_string()],
     ] {
         let result = SimTarget::with_mounts(&outer.path().join("r"), spec(MIB), &mounts);
-        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::InvalidInput, "{mounts:?}");
+        assert_eq!(
+            result.unwrap_err().kind(),
+            io::ErrorKind::InvalidInput,
+            "{mounts:?}"
+        );
     }
 }

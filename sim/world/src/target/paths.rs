@@ -135,8 +135,7 @@ impl Confinement {
                 }
             }
             real.push(&name);
-            if exists
-                && std::fs::symlink_metadata(&real).is_ok_and(|m| m.file_type().is_symlink())
+            if exists && std::fs::symlink_metadata(&real).is_ok_and(|m| m.file_type().is_symlink())
             {
                 return Err(format!("`{name}` is a symbolic link"));
             }
@@ -219,7 +218,10 @@ impl Confinement {
 /// `//srv/share/...`) path; `None` for any other text (POSIX or relative).
 fn windows_root(text: &str) -> Option<Result<(MountKey, &str), String>> {
     let bytes = text.as_bytes();
-    if let Some(rest) = text.strip_prefix("\\\\").or_else(|| text.strip_prefix("//")) {
+    if let Some(rest) = text
+        .strip_prefix("\\\\")
+        .or_else(|| text.strip_prefix("//"))
+    {
         let mut parts = rest.splitn(3, ['/', '\\']);
         let (server, share) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
         if server.is_empty() || share.is_empty() {

@@ -110,6 +110,12 @@ impl SimTarget {
             .map(|r| r.real)
     }
 
+    /// Space freed on the storage by someone else (see the scenario's `free_space`): lifts an
+    /// out-of-space limit by `bytes`, never above the declared capacity; returns the free bytes.
+    pub fn free_space(&mut self, bytes: u64) -> u64 {
+        self.storage.free_space(bytes)
+    }
+
     /// Applies `fault` from now on.
     pub fn inject(&mut self, fault: TargetFault) {
         self.storage.inject(fault);
