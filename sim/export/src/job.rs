@@ -327,7 +327,9 @@ impl Job {
     }
 
     fn export_dir(&self) -> PathBuf {
-        PathBuf::from(&self.validated.export_directory)
+        PathBuf::from(crate::winpath::target_directory(
+            &self.validated.export_directory,
+        ))
     }
 
     fn step_start(&mut self, source: &dyn ExportSource) -> Result<(), Failure> {
@@ -419,6 +421,7 @@ impl Job {
         now_ns: u64,
     ) -> Result<(), Failure> {
         if index == self.plan().files.len() {
+            crate::recheck::base_still_usable(source, &self.validated)?;
             self.finalising = true;
             self.phase = Phase::SyncSubdirs { next: 0 };
             return Ok(());

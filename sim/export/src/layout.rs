@@ -6,6 +6,7 @@
 use crate::guid::Guid;
 use crate::planted::{self, PlantedBug};
 use crate::source::VmFileKind;
+use crate::winpath;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
@@ -36,7 +37,8 @@ pub fn disk_log_relative(stem: &str) -> String {
 }
 
 /// FORMAT.md's sanitiser: every char outside `[A-Za-z0-9._-]` becomes `_`, a leading `.`
-/// becomes `_`, cut to 120 bytes, empty becomes `disk`.
+/// becomes `_`, cut to 120 bytes, empty becomes `disk`, and a stem whose file name would be a
+/// reserved device name on NTFS (`CON`, `aux.txt`, any case) gets a leading `_`.
 pub fn sanitise_stem(instance_id: &str) -> String {
     // PLANTED BUG sanitiser-dotdot: `/` is kept, so `../../x` stays a path.
     let keep_slash = planted::active(PlantedBug::SanitiserDotdot);
@@ -58,13 +60,30 @@ pub fn sanitise_stem(instance_id: &str) -> String {
     if stem.is_empty() {
         stem.push_str("disk");
     }
+    // PLANTED BUG sanitiser-ntfs: reserved device names pass through.
+    if winpath::is_reserved_device_name(&stem) && !planted::active(PlantedBug::SanitiserNtfs) {
+        stem.insert(0, '_');
+        stem.truncate(STEM_BYTES_MAX);
+    }
     assert!(is_safe_component(&stem));
     stem
 }
 
-/// Hands out unique disk stems in export order (`x`, `x-2`, `x-3`, ...).
+/// A stem as NTFS compares names: ignoring case.
+fn folded(stem: &str) -> String {
+    // PLANTED BUG sanitiser-ntfs: stems are compared with their case, so `Disk` and `disk`
+    // become two files that NTFS sees as one.
+    if planted::active(PlantedBug::SanitiserNtfs) {
+        return stem.to_string();
+    }
+    stem.to_ascii_uppercase()
+}
+
+/// Hands out disk stems in export order (`x`, `x-2`, `x-3`, ...), unique ignoring case as
+/// NTFS compares names (`Disk` then `disk` gives `Disk`, `disk-2`).
 #[derive(Debug, Default)]
 pub struct StemAllocator {
+    /// Stems handed out, folded to upper case.
     used: BTreeSet<String>,
 }
 
@@ -73,16 +92,16 @@ impl StemAllocator {
         let base = sanitise_stem(instance_id);
         let mut candidate = base.clone();
         for n in 2..=STEM_SUFFIX_MAX {
-            if !self.used.contains(&candidate) {
+            if !self.used.contains(&folded(&candidate)) {
                 break;
             }
             candidate = format!("{base}-{n}");
         }
         assert!(
-            !self.used.contains(&candidate),
+            !self.used.contains(&folded(&candidate)),
             "more than {STEM_SUFFIX_MAX} disks share a stem"
         );
-        self.used.insert(candidate.clone());
+        self.used.insert(folded(&candidate));
         candidate
     }
 }
@@ -92,8 +111,11 @@ pub fn is_safe_component(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains('/') && !name.contains('\0')
 }
 
-/// The export directory as given, without trailing slashes (root stays `/`).
+/// The export directory as given, without trailing separators (a root keeps its one).
 pub fn trim_directory(export_directory: &str) -> &str {
+    if winpath::is_windows_form(export_directory) {
+        return winpath::trim_windows(export_directory);
+    }
     let trimmed = export_directory.trim_end_matches('/');
     if trimmed.is_empty() {
         "/"
@@ -102,8 +124,21 @@ pub fn trim_directory(export_directory: &str) -> &str {
     }
 }
 
-/// True when `dir` is an acceptable `ExportDirectory`: absolute, no NUL, no `.`/`..` components.
+/// Why `dir` is not an acceptable `ExportDirectory` in a Windows form (see `winpath`), or
+/// `None` when it is acceptable or is a POSIX path (see [`directory_is_valid`]).
+pub fn windows_directory_problem(dir: &str) -> Option<String> {
+    if !winpath::is_windows_form(dir) {
+        return None;
+    }
+    winpath::parse_windows(dir).err()
+}
+
+/// True when `dir` is an acceptable `ExportDirectory`: a checked Windows form, or absolute with
+/// no NUL and no `.`/`..` components.
 pub fn directory_is_valid(dir: &str) -> bool {
+    if winpath::is_windows_form(dir) {
+        return winpath::parse_windows(dir).is_ok();
+    }
     let path = Path::new(dir);
     !dir.is_empty()
         && !dir.contains('\0')
@@ -114,9 +149,12 @@ pub fn directory_is_valid(dir: &str) -> bool {
             .all(|c| matches!(c, Component::RootDir | Component::Normal(_)))
 }
 
-/// The absolute path of a layout file, asserted to lie inside the export directory.
+/// The absolute path of a layout file, asserted to lie inside the export directory (given as
+/// the target receives it, see [`winpath::target_directory`]).
 pub fn target_path(export_directory: &Path, relative: &str) -> PathBuf {
-    assert!(export_directory.is_absolute());
+    assert!(winpath::is_target_absolute(
+        &export_directory.to_string_lossy()
+    ));
     assert!(
         !relative.starts_with('/') && !relative.is_empty(),
         "layout path {relative:?} is not relative"
@@ -133,11 +171,17 @@ pub fn target_path(export_directory: &Path, relative: &str) -> PathBuf {
     path
 }
 
-/// The string listed in `Exported*FilePaths[]`: ExportDirectory + "/" + relative path.
+/// The string listed in `Exported*FilePaths[]`: ExportDirectory + separator + relative path,
+/// with `\` between components when the client wrote the directory with `\`.
 pub fn listed_path(export_directory: &str, relative: &str) -> String {
+    let separator = winpath::listed_separator(export_directory);
+    if separator == '\\' {
+        let dir = trim_directory(export_directory).trim_end_matches('\\');
+        return format!("{dir}\\{}", relative.replace('/', "\\"));
+    }
     let dir = trim_directory(export_directory);
-    if dir == "/" {
-        format!("/{relative}")
+    if dir.ends_with('/') {
+        format!("{dir}{relative}")
     } else {
         format!("{dir}/{relative}")
     }
@@ -158,6 +202,35 @@ mod tests {
         assert_eq!(sanitise_stem(""), "disk");
         assert_eq!(sanitise_stem(".hidden"), "_hidden");
         assert_eq!(sanitise_stem(&"a".repeat(300)).len(), STEM_BYTES_MAX);
+        assert_eq!(sanitise_stem("CON"), "_CON");
+        assert_eq!(sanitise_stem("aux.txt"), "_aux.txt");
+        assert_eq!(sanitise_stem("Lpt9"), "_Lpt9");
+        assert_eq!(sanitise_stem("CONSOLE"), "CONSOLE");
+    }
+
+    #[test]
+    fn stems_are_unique_ignoring_case() {
+        let mut stems = StemAllocator::default();
+        assert_eq!(stems.allocate("Disk"), "Disk");
+        assert_eq!(stems.allocate("disk"), "disk-2");
+        assert_eq!(stems.allocate("DISK-2"), "DISK-2-2");
+    }
+
+    #[test]
+    fn windows_listed_paths_keep_the_clients_form() {
+        assert_eq!(
+            listed_path("C:\\Backups\\rp1", "Virtual Machines/x.vmcx"),
+            "C:\\Backups\\rp1\\Virtual Machines\\x.vmcx"
+        );
+        assert_eq!(
+            listed_path("c:/Backups/rp1/", "export.manifest"),
+            "c:/Backups/rp1/export.manifest"
+        );
+        assert_eq!(listed_path("C:\\", "a/b"), "C:\\a\\b");
+        assert_eq!(
+            target_path(Path::new("C:/Backups"), "a/b"),
+            Path::new("C:/Backups/a/b")
+        );
     }
 
     #[test]

@@ -284,10 +284,16 @@ fn full_export_warning(disk: &SelectedDisk, base: &Guid) -> CimError {
         probable_cause::ELEMENT_MISSING,
         cim_status::NOT_FOUND,
     );
-    let message = format!(
-        "disk `{}` did not exist at base {base}; it was exported in full",
-        disk.disk.instance_id
-    );
+    let message = match disk.resized_from_bytes {
+        Some(old_bytes) => format!(
+            "disk `{}` was resized since base {base} ({old_bytes} to {} bytes); it was exported in full",
+            disk.disk.instance_id, disk.disk.virtual_size_bytes
+        ),
+        None => format!(
+            "disk `{}` did not exist at base {base}; it was exported in full",
+            disk.disk.instance_id
+        ),
+    };
     errors::cim_error(cause, errors::severity::WARNING, "RPSIM-FULL-DISK", message)
 }
 

@@ -35,13 +35,16 @@ pub enum PlantedBug {
     ExportedBeforeRename,
     /// layout.rs: the disk-stem sanitiser keeps `/` and `..` of a disk instance ID.
     SanitiserDotdot,
+    /// layout.rs: the disk-stem sanitiser ignores NTFS's rules (reserved device names pass,
+    /// stems are unique only with their case).
+    SanitiserNtfs,
 }
 
 /// Bound on planted bugs (the catalogue is a fixed list).
 pub const PLANTED_BUGS_MAX: usize = 16;
 
 /// Every planted bug, in catalogue order.
-pub const ALL: [PlantedBug; 9] = [
+pub const ALL: [PlantedBug; 10] = [
     PlantedBug::DropBoundaryExtent,
     PlantedBug::ReadBaseExtents,
     PlantedBug::DiffHeaderWithoutBase,
@@ -51,6 +54,7 @@ pub const ALL: [PlantedBug; 9] = [
     PlantedBug::ManifestBeforeData,
     PlantedBug::ExportedBeforeRename,
     PlantedBug::SanitiserDotdot,
+    PlantedBug::SanitiserNtfs,
 ];
 const _: () = assert!(ALL.len() <= PLANTED_BUGS_MAX);
 
@@ -67,6 +71,7 @@ impl PlantedBug {
             PlantedBug::ManifestBeforeData => "manifest-before-data",
             PlantedBug::ExportedBeforeRename => "exported-before-rename",
             PlantedBug::SanitiserDotdot => "sanitiser-dotdot",
+            PlantedBug::SanitiserNtfs => "sanitiser-ntfs",
         }
     }
 

@@ -17,7 +17,6 @@ use crate::target::ExportTarget;
 use crate::validate::{self, Refusal, RefusalKind, ValidatedCall};
 use crate::wmi::{return_code, CimError, JobProperties, WmiError};
 use std::collections::BTreeMap;
-use std::path::Path;
 use xxhash_rust::xxh3::xxh3_128;
 
 /// Bound on jobs a service remembers (finished jobs are forgotten after TimeBeforeRemoval).
@@ -114,11 +113,7 @@ impl ExportService {
                 let message = format!("job {} is already exporting this VM group", job.instance_id);
                 return Err(Refusal::new(RefusalKind::InUse, message));
             }
-            let (a, b) = (
-                Path::new(&other.export_directory),
-                Path::new(&v.export_directory),
-            );
-            if a.starts_with(b) || b.starts_with(a) {
+            if crate::winpath::directories_overlap(&other.export_directory, &v.export_directory) {
                 let message = format!(
                     "job {} is already writing to `{}`",
                     job.instance_id, other.export_directory

@@ -156,6 +156,13 @@ pub trait ExportSource {
         buf: &mut [u8],
     ) -> Result<(), SourceError>;
 
+    /// Whether the volume (`C:`, upper-case letter) or share (`\\server\share`) an
+    /// `ExportDirectory` in a Windows form lies on exists on the host. A host that cannot tell
+    /// says yes (the default), and the target then answers for the path.
+    fn volume_present(&self, _volume: &str) -> bool {
+        true
+    }
+
     /// The VM's config, runtime-state or guest-state blob as of `target`.
     fn vm_file(
         &self,

@@ -13,6 +13,7 @@ use crate::source::{
     CollectionReferencePoint, DiskAtReferencePoint, ExportSource, MemberReferencePoint,
     ReferencePointType,
 };
+use crate::winpath;
 use crate::wmi::{return_code, CimError};
 use std::collections::BTreeSet;
 
@@ -128,8 +129,11 @@ pub struct SelectedDisk {
     pub disk: DiskAtReferencePoint,
     /// The first selected VM found with this disk.
     pub virtual_machine_id: Guid,
-    /// The same disk at the base; `None` for a full export or a disk added after the base.
+    /// The same disk at the base; `None` for a full export, a disk added after the base, or a
+    /// disk resized since the base.
     pub base_disk: Option<DiskAtReferencePoint>,
+    /// The disk's virtual size at the base when it was resized since (exported in full).
+    pub resized_from_bytes: Option<u64>,
 }
 
 /// A call that passed every check.
@@ -158,7 +162,7 @@ pub fn validate(source: &dyn ExportSource, call: &ExportCall) -> Result<Validate
             format!("reference point {rp_id} does not exist"),
         )
     })?;
-    let export_directory = check_directory(&call.export_directory)?;
+    let export_directory = check_directory(source, &call.export_directory)?;
     let base = resolve_base(source, call, &reference_point)?;
     let selections =
         selection::parse_all(&call.virtual_machines_to_disks_to_export).map_err(|e| {
@@ -185,7 +189,21 @@ pub fn validate(source: &dyn ExportSource, call: &ExportCall) -> Result<Validate
     })
 }
 
-fn check_directory(dir: &str) -> Result<String, Refusal> {
+fn check_directory(source: &dyn ExportSource, dir: &str) -> Result<String, Refusal> {
+    if dir.len() <= DIRECTORY_BYTES_MAX {
+        if let Some(reason) = layout::windows_directory_problem(dir) {
+            let message = format!("ExportDirectory `{}`: {reason}", winpath::shown(dir));
+            return Err(Refusal::new(RefusalKind::InvalidParameter, message));
+        }
+        if let Some(volume) = winpath::volume_of(dir).filter(|v| !source.volume_present(v)) {
+            let message = format!(
+                "ExportDirectory `{}` is on `{}`, which is no volume or share of this host",
+                winpath::shown(dir),
+                winpath::shown(&volume)
+            );
+            return Err(Refusal::new(RefusalKind::InvalidParameter, message));
+        }
+    }
     if dir.len() > DIRECTORY_BYTES_MAX || !layout::directory_is_valid(dir) {
         return Err(Refusal::new(
             RefusalKind::InvalidParameter,
@@ -305,11 +323,20 @@ fn select_disks(
                     || planted::active(PlantedBug::SharedDiskTwice))
             {
                 check_disk(disk)?;
-                let base_disk = base.and_then(|b| find_disk(b, &disk.instance_id)).cloned();
+                // Ours: a disk whose geometry changed since the base (it was resized) cannot
+                // continue the base's log; it is exported in full, like a disk added since.
+                let at_base = base.and_then(|b| find_disk(b, &disk.instance_id));
+                let resized_from_bytes = at_base
+                    .filter(|b| {
+                        (b.virtual_size_bytes, b.block_size_bytes)
+                            != (disk.virtual_size_bytes, disk.block_size_bytes)
+                    })
+                    .map(|b| b.virtual_size_bytes);
                 out.push(SelectedDisk {
                     disk: disk.clone(),
                     virtual_machine_id: vm.virtual_machine_id,
-                    base_disk,
+                    base_disk: at_base.filter(|_| resized_from_bytes.is_none()).cloned(),
+                    resized_from_bytes,
                 });
             }
             if out.len() > DISKS_MAX {

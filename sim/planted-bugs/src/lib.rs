@@ -18,6 +18,7 @@ pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
         "manifest-before-data" => &["kill-mid-copy.yaml"],
         "exported-before-rename" => &["kill-mid-copy.yaml"],
         "sanitiser-dotdot" => &["hostile-disk-instance-ids.yaml"],
+        "sanitiser-ntfs" => &["hostile-ntfs-names.yaml"],
         _ => &[],
     };
     assert!(scenarios.len() <= SCENARIOS_PER_BUG_MAX);

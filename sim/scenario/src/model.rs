@@ -81,6 +81,11 @@ pub struct Storage {
     pub bandwidth: ByteRate,
     #[serde(default)]
     pub latency: SimDuration,
+    /// Where the storage is mounted on the Windows host besides the simulated `/exports`: drive
+    /// letters (`C:`) and UNC shares (`\\\\backup-srv\\share`). An `export_directory` on one of
+    /// them (`C:\\Backups\\rp1`) is accepted; one on no mount is refused by the job.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -305,6 +310,16 @@ pub struct TimelineEntry {
     /// A client reading an export's job object (a pure read: it never changes the run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<Poll>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attach_disk: Option<AttachDisk>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detach_disk: Option<DiskRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resize_disk: Option<ResizeDisk>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rct_reset: Option<DiskRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_space: Option<FreeSpace>,
 }
 
 /// The action of a timeline entry, once validation has checked exactly one is set.
@@ -318,6 +333,11 @@ pub enum Action<'a> {
     Fault(&'a Fault),
     Write(&'a GuestWrite),
     Poll(&'a Poll),
+    AttachDisk(&'a AttachDisk),
+    DetachDisk(&'a DiskRef),
+    ResizeDisk(&'a ResizeDisk),
+    RctReset(&'a DiskRef),
+    FreeSpace(&'a FreeSpace),
 }
 
 impl TimelineEntry {
@@ -348,6 +368,21 @@ impl TimelineEntry {
         if let Some(a) = &self.poll {
             actions.push(Action::Poll(a));
         }
+        if let Some(a) = &self.attach_disk {
+            actions.push(Action::AttachDisk(a));
+        }
+        if let Some(a) = &self.detach_disk {
+            actions.push(Action::DetachDisk(a));
+        }
+        if let Some(a) = &self.resize_disk {
+            actions.push(Action::ResizeDisk(a));
+        }
+        if let Some(a) = &self.rct_reset {
+            actions.push(Action::RctReset(a));
+        }
+        if let Some(a) = &self.free_space {
+            actions.push(Action::FreeSpace(a));
+        }
         actions
     }
 
@@ -375,6 +410,38 @@ pub struct GuestWrite {
 
 fn one_block() -> u64 {
     1
+}
+
+/// A new disk attached to a running or stopped VM (e.g. after a base reference point was
+/// taken). It starts with a sequential fill; workloads do not write to it.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttachDisk {
+    pub vm: String,
+    pub disk: Disk,
+}
+
+/// A disk named `vm/disk` (or a shared disk's name), for `detach_disk` and `rct_reset`.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DiskRef {
+    pub disk: String,
+}
+
+/// A disk grown to a new virtual size (whole blocks; growing only).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResizeDisk {
+    pub disk: String,
+    pub size: ByteSize,
+}
+
+/// Space freed on the export target (someone deleted other files): lifts an out-of-space limit
+/// by `size`, never above the storage's declared capacity.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FreeSpace {
+    pub size: ByteSize,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -6,8 +6,10 @@
 
 mod fault;
 mod poll;
+mod storage;
 mod timeline;
 mod topology;
+mod world_actions;
 
 use crate::locate::Anchor;
 use crate::model::{RandomFaults, Scenario};
@@ -174,6 +176,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     }
     problems.name(&root.key("name"), "scenario", &scenario.name);
     let world = topology::check(scenario, &mut problems);
+    storage::check(scenario, &mut problems);
     let names = timeline::check(scenario, &world, &mut problems);
     if let Some(random_faults) = &scenario.random_faults {
         check_random_faults(random_faults, &root.key("random_faults"), &mut problems);

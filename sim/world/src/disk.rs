@@ -127,6 +127,19 @@ impl SimDisk {
         frozen
     }
 
+    /// Grows the virtual size to `virtual_size_bytes` (the new blocks read as zeros); both sizes
+    /// must be whole blocks so no partial block changes meaning.
+    pub fn grow(&mut self, virtual_size_bytes: u64) {
+        assert!(
+            virtual_size_bytes > self.virtual_size_bytes,
+            "a resize grows the disk"
+        );
+        assert_eq!(self.virtual_size_bytes % self.block_size_bytes, 0);
+        assert_eq!(virtual_size_bytes % self.block_size_bytes, 0);
+        self.virtual_size_bytes = virtual_size_bytes;
+        self.block_count = virtual_size_bytes / self.block_size_bytes;
+    }
+
     /// Change tracking can no longer be trusted (host or VM crash).
     pub fn reset_rct(&mut self) {
         self.reset_generation += 1;

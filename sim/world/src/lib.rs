@@ -22,6 +22,7 @@ pub mod trace;
 pub mod vmfiles;
 pub mod workload;
 pub mod world;
+pub mod world_disks;
 pub mod writers;
 
 pub use run::{run, run_observed, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};

@@ -26,6 +26,8 @@ pub struct DiskPoint {
     pub epoch: u64,
     pub reset_generation: u64,
     pub rct_id: String,
+    /// The disk's virtual size when the point was taken (a disk may grow later).
+    pub virtual_size_bytes: u64,
 }
 
 /// One member VM as frozen by a reference point.

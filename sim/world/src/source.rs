@@ -142,6 +142,14 @@ impl ExportSource for WorldSource<'_> {
         self.world.group_unavailable(group)
     }
 
+    /// The host's volumes are the storage's mount points; Windows compares them ignoring case.
+    fn volume_present(&self, volume: &str) -> bool {
+        self.world
+            .volumes
+            .iter()
+            .any(|v| v.to_uppercase() == volume.to_uppercase())
+    }
+
     fn changed_extents(
         &self,
         disk_instance_id: &str,

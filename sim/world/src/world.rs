@@ -90,6 +90,8 @@ pub struct World {
     pub vms: Vec<Vm>,
     pub disks: Vec<VirtualDisk>,
     pub refpoints: Registry,
+    /// The export storage's mount points (`C:`, `\\\\srv\\share`) as the scenario declares them.
+    pub volumes: Vec<String>,
     disk_by_instance_id: BTreeMap<String, usize>,
 }
 
@@ -112,6 +114,7 @@ impl World {
             vms: Vec::new(),
             disks: Vec::new(),
             refpoints: Registry::new(),
+            volumes: scenario.storage.mounts.clone(),
             disk_by_instance_id: BTreeMap::new(),
         };
         for host in &scenario.hosts {
@@ -191,7 +194,7 @@ impl World {
         Ok(())
     }
 
-    fn add_disk(
+    pub(crate) fn add_disk(
         &mut self,
         group: usize,
         name: &str,
@@ -491,6 +494,7 @@ impl World {
                             epoch,
                             reset_generation,
                             rct_id,
+                            virtual_size_bytes: d.sim.virtual_size_bytes(),
                         });
                         point.disks.len() - 1
                     }
@@ -558,7 +562,7 @@ impl World {
             instance_id: d.instance_id.clone(),
             rct_id: point.rct_id.clone(),
             rct_usable: self.rct_usable(point),
-            virtual_size_bytes: d.sim.virtual_size_bytes(),
+            virtual_size_bytes: point.virtual_size_bytes,
             block_size_bytes: d.sim.block_size_bytes(),
             shared: d.shared,
         }

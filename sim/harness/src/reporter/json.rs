@@ -4,6 +4,7 @@
 //! read. Owns the report's shape; it must never decide pass or fail.
 
 use crate::runner::ScenarioRun;
+use rpsim_checks::exported_paths;
 use rpsim_checks::report::CheckFailure;
 use rpsim_export::cimxml;
 use rpsim_export::wmi::{CimError, JobProperties};
@@ -61,6 +62,45 @@ pub struct ExportReport<'a> {
     pub readings: &'a [Reading],
     /// A cap on readings stopped a repeated poll of this export.
     pub readings_capped: bool,
+    /// With `--keep-exports`: each `Exported*FilePaths[]` entry beside the real file it names,
+    /// so a client can open it (not a WMI property).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub real_paths: Vec<RealPath<'a>>,
+}
+
+/// One exported path as the job listed it and the real file behind it.
+#[derive(Debug, Serialize)]
+pub struct RealPath<'a> {
+    pub path: &'a str,
+    pub real_path: String,
+}
+
+/// The real file of every reported path of a kept export (none when exports were not kept).
+fn real_paths<'a>(run: &ScenarioRun, record: &'a rpsim_world::ExportRecord) -> Vec<RealPath<'a>> {
+    let (Some(job), Some(real_dir), true) = (
+        record.final_properties.as_ref(),
+        record.real_directory.as_deref(),
+        run.exports_kept,
+    ) else {
+        return Vec::new();
+    };
+    let arrays = [
+        &job.exported_log_file_paths,
+        &job.exported_config_file_paths,
+        &job.exported_runtime_file_paths,
+        &job.exported_guest_state_file_paths,
+    ];
+    arrays
+        .into_iter()
+        .flatten()
+        .filter_map(|path| {
+            let real = exported_paths::real_file(&job.export_directory, real_dir, path)?;
+            Some(RealPath {
+                path,
+                real_path: real.display().to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Builds the report for a set of runs.
@@ -102,6 +142,7 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
                 history: &e.history,
                 readings: &e.readings,
                 readings_capped: e.readings_capped,
+                real_paths: real_paths(run, e),
             })
             .collect(),
     }

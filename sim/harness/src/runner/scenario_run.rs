@@ -37,6 +37,9 @@ pub struct ScenarioRun {
     pub wall_time_us: u64,
     /// Sum of the sizes of the files of completed exports (job state 7), measured on disk.
     pub bytes_exported: u64,
+    /// True when the export directories were kept (`--keep-exports`), so the report may name
+    /// each exported path's real file.
+    pub exports_kept: bool,
 }
 
 impl ScenarioRun {
@@ -205,6 +208,7 @@ fn run_loaded(
         wall_time_ms: u64::try_from(wall_start.elapsed().as_millis()).unwrap_or(u64::MAX),
         wall_time_us: u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX),
         bytes_exported,
+        exports_kept: options.keep_exports.is_some(),
     })
 }
 

@@ -155,6 +155,11 @@ fn sanitiser_dotdot_is_caught_by_the_layout_assertion() {
 }
 
 #[test]
+fn sanitiser_ntfs_is_caught_by_the_ntfs_target() {
+    assert_caught(PlantedBug::SanitiserNtfs, "NTFS refuses");
+}
+
+#[test]
 fn without_a_planted_bug_the_exposing_scenarios_pass() {
     let mut scenarios: Vec<&str> = planted::ALL
         .iter()

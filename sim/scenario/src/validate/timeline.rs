@@ -4,6 +4,7 @@
 //! check the topology itself (that is `topology`) nor a fault's fields (that is `fault`).
 
 use super::topology::World;
+use super::world_actions;
 use super::{
     fault, listing, poll, Problems, EXPECTATIONS_MAX, EXPECTED_FILES_MAX, EXPECTED_FILE_BYTES_MAX,
     EXPORT_DIRECTORY_BYTES_MAX, NAME_BYTES_MAX, TIMELINE_ENTRIES_MAX, WRITE_BLOCKS_MAX,
@@ -34,6 +35,11 @@ fn action_field(action: &Action<'_>) -> &'static str {
         Action::Fault(_) => "fault",
         Action::Write(_) => "write",
         Action::Poll(_) => "poll",
+        Action::AttachDisk(_) => "attach_disk",
+        Action::DetachDisk(_) => "detach_disk",
+        Action::ResizeDisk(_) => "resize_disk",
+        Action::RctReset(_) => "rct_reset",
+        Action::FreeSpace(_) => "free_space",
     }
 }
 
@@ -179,6 +185,18 @@ impl<'s> Walk<'_, 's> {
                     self.problems.at(&action_path.key("export"), message);
                 }
                 poll::check_entry(read, &action_path, self.problems);
+            }
+            Action::AttachDisk(attach) => {
+                world_actions::check_attach(attach, &action_path, self.world, self.problems);
+            }
+            Action::DetachDisk(disk) | Action::RctReset(disk) => {
+                world_actions::check_disk_ref(disk, &action_path, self.world, self.problems);
+            }
+            Action::ResizeDisk(resize) => {
+                world_actions::check_resize(resize, &action_path, self.world, self.problems);
+            }
+            Action::FreeSpace(free) => {
+                world_actions::check_free_space(free, &action_path, self.problems);
             }
         }
     }

@@ -26,6 +26,8 @@ pub(crate) struct World<'s> {
     pub shared_disks: BTreeMap<&'s str, &'s str>,
     /// Disk (`vm/disk` or a shared disk's name) → its number of blocks, when its shape is valid.
     pub disk_blocks: BTreeMap<String, u64>,
+    /// (size, block size) in bytes of each disk of valid shape, by the same names.
+    pub disk_geometry: BTreeMap<String, (u64, u64)>,
     /// Blocks listed by `explicit` fills so far, over all disks.
     pub explicit_fill_blocks: u64,
     /// Disk instance IDs given in the file so far.
@@ -177,9 +179,10 @@ fn check_group<'s>(
                 fill: &disk.fill,
             };
             if let Some(blocks) = check_disk_shape(&shape, &disk_path, world, problems) {
-                world
-                    .disk_blocks
-                    .insert(format!("{}/{}", vm.name, disk.name), blocks);
+                let name = format!("{}/{}", vm.name, disk.name);
+                let geometry = (disk.size.bytes(), disk.block_size.bytes());
+                world.disk_geometry.insert(name.clone(), geometry);
+                world.disk_blocks.insert(name, blocks);
             }
         }
         world.vm_disks.insert(&vm.name, disks);
@@ -227,6 +230,8 @@ fn check_shared_disks<'s>(
             fill: &shared.fill,
         };
         if let Some(blocks) = check_disk_shape(&shape, &disk_path, world, problems) {
+            let geometry = (shared.size.bytes(), shared.block_size.bytes());
+            world.disk_geometry.insert(shared.name.clone(), geometry);
             world.disk_blocks.insert(shared.name.clone(), blocks);
         }
         let attached = disk_path.key("attached_to");

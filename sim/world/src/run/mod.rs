@@ -18,6 +18,7 @@ mod readings;
 mod state;
 mod step;
 mod timeline;
+mod world_actions;
 mod writes;
 
 pub use crate::export_record::ExportRecord;

@@ -66,7 +66,8 @@ impl<'s> Run<'s> {
             bandwidth_bytes_per_s: scenario.storage.bandwidth.bytes_per_s(),
             latency_ns: scenario.storage.latency.ns(),
         };
-        let target = SimTarget::new(&config.export_root, storage).map_err(RunError::Target)?;
+        let target = SimTarget::with_mounts(&config.export_root, storage, &scenario.storage.mounts)
+            .map_err(RunError::Target)?;
         let host_name = scenario.hosts.first().map_or("host", |h| h.name.as_str());
         Ok(Run {
             scenario,

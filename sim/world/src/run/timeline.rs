@@ -37,6 +37,23 @@ impl Run<'_> {
             Action::Write(write) => self.timeline_write(write),
             // Never queued: `readings` takes polls between events, outside the trace.
             Action::Poll(_) => Ok(()),
+            Action::AttachDisk(attach) => self.attach_disk(attach),
+            Action::DetachDisk(disk) => {
+                self.detach_disk(disk);
+                Ok(())
+            }
+            Action::ResizeDisk(resize) => {
+                self.resize_disk(resize);
+                Ok(())
+            }
+            Action::RctReset(disk) => {
+                self.rct_reset(disk);
+                Ok(())
+            }
+            Action::FreeSpace(free) => {
+                self.free_space(free);
+                Ok(())
+            }
         }
     }
 }

@@ -27,6 +27,16 @@ pub struct SimTarget {
 impl SimTarget {
     /// Wraps `real_root` (created if missing) as `/exports`. Files already in it count as used.
     pub fn new(real_root: &Path, storage: StorageSpec) -> io::Result<SimTarget> {
+        SimTarget::with_mounts(real_root, storage, &[])
+    }
+
+    /// As [`SimTarget::new`], with the drive letters (`C:`) and UNC shares (`\\\\srv\\share`)
+    /// the storage is mounted at besides `/exports`, each a directory under `real_root`.
+    pub fn with_mounts(
+        real_root: &Path,
+        storage: StorageSpec,
+        mounts: &[String],
+    ) -> io::Result<SimTarget> {
         if storage.bandwidth_bytes_per_s == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -41,9 +51,10 @@ impl SimTarget {
                 "export storage root is not a directory",
             ));
         }
+        let paths = Confinement::new(real_root, mounts)?;
         let used_bytes = scan_used_bytes(real_root)?;
         Ok(SimTarget {
-            paths: Confinement::new(real_root),
+            paths,
             storage: Storage::new(storage, used_bytes),
             files: OpenFiles::new(),
             ops: OpsLog::default(),
@@ -90,13 +101,19 @@ impl SimTarget {
         self.storage.spec()
     }
 
-    /// Where a virtual path strictly under `/exports` lives on disk; `None` for any path the
-    /// job would be refused.
+    /// Where a path strictly inside a mount (`/exports/x`, `C:\\Backups\\x`, in any case) lives
+    /// on disk; `None` for any path the job would be refused.
     pub fn real_path(&self, virtual_path: &str) -> Option<PathBuf> {
         self.paths
             .check(Path::new(virtual_path))
             .ok()
             .map(|r| r.real)
+    }
+
+    /// Space freed on the storage by someone else (see the scenario's `free_space`): lifts an
+    /// out-of-space limit by `bytes`, never above the declared capacity; returns the free bytes.
+    pub fn free_space(&mut self, bytes: u64) -> u64 {
+        self.storage.free_space(bytes)
     }
 
     /// Applies `fault` from now on.

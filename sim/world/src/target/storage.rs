@@ -119,6 +119,17 @@ impl Storage {
         assert!(self.spec.bandwidth_bytes_per_s > 0);
     }
 
+    /// Space freed by others: an out-of-space limit rises by `bytes`, never above the declared
+    /// capacity. Returns the free bytes after.
+    pub(super) fn free_space(&mut self, bytes: u64) -> u64 {
+        self.capacity_bytes_effective = self
+            .capacity_bytes_effective
+            .saturating_add(bytes)
+            .min(self.spec.capacity_bytes);
+        assert!(self.capacity_bytes_effective <= self.spec.capacity_bytes);
+        self.free_bytes()
+    }
+
     pub(super) fn free_bytes(&self) -> u64 {
         self.capacity_bytes_effective
             .saturating_sub(self.used_bytes)
