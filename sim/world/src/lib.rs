@@ -23,6 +23,9 @@ pub mod workload;
 pub mod world;
 pub mod writers;
 
-pub use run::{run, run_observed, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};
+pub use run::{
+    run, run_observed, ExportRecord, RunConfig, RunError, RunOutcome, Session, SessionOutcome,
+    EVENTS_MAX,
+};
 pub use trace::TraceRecord;
 pub use world::World;

@@ -6,13 +6,15 @@
 //! `event_loop` (entry points, scheduling, the loop, the outcome) hands each event to `timeline`
 //! (dispatch of one entry), `actions` (reference points, export calls, state changes),
 //! `fault_effects`, `writes` (guest writes) or `step` (job steps, crash points); all of them
-//! work on the `Run` state that `state` owns. [`ExportRecord`] and [`RunError`] live in
+//! work on the `Run` state that `state` owns. `session` drives the same run call by call for a
+//! client (`rpsim serve`). [`ExportRecord`] and [`RunError`] live in
 //! modules of their own because observers and the writer builder use them too.
 
 mod actions;
 mod config;
 mod event_loop;
 mod fault_effects;
+mod session;
 mod state;
 mod step;
 mod timeline;
@@ -23,4 +25,5 @@ pub use crate::run_error::{RunError, EVENTS_MAX};
 pub use config::{RunConfig, RunOutcome};
 pub use event_loop::{run, run_observed, WRITERS_MAX};
 pub use fault_effects::{HOST_DOWN_NS_DEFAULT, MIGRATION_NS, STALL_NS_DEFAULT};
+pub use session::{Session, SessionOutcome};
 pub use state::STOP_AT_NS_DEFAULT;

@@ -53,6 +53,12 @@ pub(super) struct Run<'s> {
     pub(super) stop_ops_done: u64,
     /// Target operations of the event being handled (for the observer).
     pub(super) last_ops: Vec<TargetOp>,
+    /// Entries a client session added after the scenario's own (`Event::Timeline(i)` with
+    /// `i >= scenario.timeline.len()` names `client_timeline[i - scenario.timeline.len()]`).
+    pub(super) client_timeline: Vec<model::TimelineEntry>,
+    /// Return code of the last reference point action (create, destroy, remove associated
+    /// data), for a client session's answer.
+    pub(super) last_call_code: Option<u32>,
 }
 
 impl<'s> Run<'s> {
@@ -84,6 +90,8 @@ impl<'s> Run<'s> {
             stop: None,
             stop_ops_done: 0,
             last_ops: Vec::new(),
+            client_timeline: Vec::new(),
+            last_call_code: None,
         })
     }
 
