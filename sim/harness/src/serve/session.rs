@@ -294,13 +294,14 @@ impl<'s> ClientSession<'s> {
 
     /// Carries out a translated world-changing call and builds its out-parameters.
     fn carry_out(&mut self, method: &str, translated: Translated) -> Result<Value, ProtocolError> {
-        let entry = match translated {
+        let mut entry = match translated {
             Translated::Refused(code) => return Ok(out_params(method, code, None, None)),
             Translated::Entry(entry) => *entry,
         };
         let State::Running(session) = &mut self.state else {
             unreachable!("checked by the caller");
         };
+        entry.at = rpsim_scenario::units::SimDuration(session.now_ns());
         if session.client_timeline().len() >= WORLD_CALLS_MAX {
             return Err(ProtocolError::QUOTA_VIOLATION(format!(
                 "more than {WORLD_CALLS_MAX} calls that change the world in one session"
