@@ -10,5 +10,6 @@ mod minimize;
 mod properties;
 mod qemu_cross_check;
 mod readme;
+mod serve;
 mod sweep;
 mod terminal;
