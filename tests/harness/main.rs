@@ -11,5 +11,6 @@ mod properties;
 mod qemu_cross_check;
 mod readme;
 mod serve;
+mod serve_clients;
 mod sweep;
 mod terminal;

@@ -124,7 +124,7 @@ pub fn serve(
         Ok(writer) => writer,
         Err(message) => return bad(reporter, &message),
     };
-    let end = loop {
+    let mut end = loop {
         let at_ns = session.now_ns();
         let line = match read_line(input) {
             Ok(line) => line,
@@ -164,6 +164,10 @@ pub fn serve(
             break end;
         }
     };
+    // The run replays from its transcript, not from the scenario alone.
+    if let Some(run) = end.run.as_mut() {
+        run.file = transcript_path.clone();
+    }
     finish(&end, &transcript_path, reporter)
 }
 
