@@ -55,6 +55,10 @@ fn the_readme_client_session_runs_as_pasted() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(stdout.matches("JobState 7").count(), 2, "{stdout}");
     assert!(stdout.contains("'Verdict': 'pass'"), "{stdout}");
+    // What README says it prints is what it prints.
+    let shown_start = readme[end + 3..].find("```\n").unwrap() + end + 3 + 4;
+    let shown_end = readme[shown_start..].find("```").unwrap() + shown_start;
+    assert_eq!(stdout, &readme[shown_start..shown_end]);
 }
 
 #[test]
