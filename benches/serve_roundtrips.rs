@@ -26,7 +26,11 @@ impl Pipe {
             .expect("spawn");
         let input = child.stdin.take().unwrap();
         let output = BufReader::new(child.stdout.take().unwrap());
-        Pipe { child, input, output }
+        Pipe {
+            child,
+            input,
+            output,
+        }
     }
 
     fn round_trip(&mut self, line: &str) -> String {
@@ -49,7 +53,10 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let reads: u64 = std::env::var("ROUNDTRIPS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let reads: u64 = std::env::var("ROUNDTRIPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     let mut serve = Pipe::spawn(
@@ -62,14 +69,37 @@ fn main() {
         let line = serde_json::json!({ "id": 0, "method": method, "params": params }).to_string();
         result(&pipe.round_trip(&line))
     };
-    call(&mut serve, "Hello", serde_json::json!({ "ProtocolVersion": 1 }));
-    let groups = call(&mut serve, "Enumerate", serde_json::json!({ "Class": "Msvm_VirtualSystemCollection" }));
-    let group = groups["Instances"][0]["__PATH"].as_str().unwrap().to_string();
-    let created = call(&mut serve, "CreateReferencePoint", serde_json::json!({ "Collection": group, "ReferencePointType": 2 }));
-    let point = created["ResultingReferencePointCollection"].as_str().unwrap().to_string();
-    let out = call(&mut serve, "ExportReferencePoint", serde_json::json!({ "ReferencePointCollection": point, "ExportDirectory": "/exports/bench" }));
+    call(
+        &mut serve,
+        "Hello",
+        serde_json::json!({ "ProtocolVersion": 1 }),
+    );
+    let groups = call(
+        &mut serve,
+        "Enumerate",
+        serde_json::json!({ "Class": "Msvm_VirtualSystemCollection" }),
+    );
+    let group = groups["Instances"][0]["__PATH"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let created = call(
+        &mut serve,
+        "CreateReferencePoint",
+        serde_json::json!({ "Collection": group, "ReferencePointType": 2 }),
+    );
+    let point = created["ResultingReferencePointCollection"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = call(
+        &mut serve,
+        "ExportReferencePoint",
+        serde_json::json!({ "ReferencePointCollection": point, "ExportDirectory": "/exports/bench" }),
+    );
     let job = out["Job"].as_str().unwrap().to_string();
-    let get = serde_json::json!({ "id": 1, "method": "Get", "params": { "Path": job } }).to_string();
+    let get =
+        serde_json::json!({ "id": 1, "method": "Get", "params": { "Path": job } }).to_string();
     let wait = r#"{"id":2,"method":"Wait","params":{"DurationNs":0}}"#;
     let started = Instant::now();
     for i in 0..reads {
@@ -97,5 +127,8 @@ fn main() {
     println!("serve_roundtrips: {reads} job reads over the pipe");
     println!("  rpsim serve Get of a job: {serve_rate:.0} round trips/s");
     println!("  baseline, cat echo of the same line: {echo_rate:.0} round trips/s");
-    println!("  ratio serve/echo: {:.2}x (target: at least 20,000 round trips/s)", serve_rate / echo_rate);
+    println!(
+        "  ratio serve/echo: {:.2}x (target: at least 20,000 round trips/s)",
+        serve_rate / echo_rate
+    );
 }

@@ -16,7 +16,9 @@ fn repo() -> &'static Path {
 fn path_with_rpsim() -> std::ffi::OsString {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_rpsim"));
     let mut paths = vec![bin.parent().unwrap().to_path_buf()];
-    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(paths).unwrap()
 }
 
@@ -33,12 +35,23 @@ fn python(args: &[&str], dir: &Path) -> Output {
 /// The backup client's last stdout line (its summary) and exit code.
 fn backup(world: &str, extra: &[&str], dir: &Path, tag: &str) -> (Value, i32) {
     let transcript = dir.join(format!("{tag}.jsonl"));
-    let mut args = vec!["examples/backup_client.py", world, "--transcript", transcript.to_str().unwrap()];
+    let mut args = vec![
+        "examples/backup_client.py",
+        world,
+        "--transcript",
+        transcript.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let out = python(&args, dir);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout.lines().last().unwrap_or_else(|| panic!("no summary: {}", String::from_utf8_lossy(&out.stderr)));
-    (serde_json::from_str(line).unwrap(), out.status.code().unwrap_or(-1))
+    let line = stdout
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no summary: {}", String::from_utf8_lossy(&out.stderr)));
+    (
+        serde_json::from_str(line).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
 }
 
 #[test]
@@ -52,7 +65,11 @@ fn the_readme_client_session_runs_as_pasted() {
     std::fs::write(&script, &readme[start..end]).unwrap();
     let out = python(&[script.to_str().unwrap()], dir.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout.matches("JobState 7").count(), 2, "{stdout}");
     assert!(stdout.contains("'Verdict': 'pass'"), "{stdout}");
     // What README says it prints is what it prints.
@@ -75,17 +92,28 @@ fn the_backup_client_keeps_restorable_chains_in_suite_worlds() {
         let (summary, code) = backup(world, &[], dir.path(), &tag);
         assert_eq!(code, 0, "{world}: {summary}");
         let report = &summary["report"];
-        assert!(report["RestoredDisks"].as_u64().unwrap() > 0, "{world}: {summary}");
+        assert!(
+            report["RestoredDisks"].as_u64().unwrap() > 0,
+            "{world}: {summary}"
+        );
     }
 }
 
 #[test]
 fn the_backup_client_passes_random_faults_over_many_seeds() {
-    let seeds: u64 = std::env::var("RPSIM_BACKUP_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let seeds: u64 = std::env::var("RPSIM_BACKUP_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let dir = tempfile::tempdir().unwrap();
     for seed in 1..=seeds {
         let seed_text = seed.to_string();
-        let (summary, code) = backup("scenarios/random-faults.yaml", &["--seed", &seed_text], dir.path(), &seed_text);
+        let (summary, code) = backup(
+            "scenarios/random-faults.yaml",
+            &["--seed", &seed_text],
+            dir.path(),
+            &seed_text,
+        );
         assert_eq!(code, 0, "seed {seed}: {summary}");
     }
 }
@@ -101,9 +129,17 @@ fn the_broken_backup_client_is_caught() {
     );
     assert_eq!(code, 1, "{summary}");
     let failures = summary["report"]["Failures"].as_array().unwrap();
-    assert!(failures.iter().any(|f| f["check"] == "restore"), "{summary}");
+    assert!(
+        failures.iter().any(|f| f["check"] == "restore"),
+        "{summary}"
+    );
     // The correct client with the same budget terminates instead, records nothing it did not
     // verify, and passes.
-    let (summary, code) = backup("examples/worlds/two-groups.yaml", &["--budget-s", "0.2"], dir.path(), "correct");
+    let (summary, code) = backup(
+        "examples/worlds/two-groups.yaml",
+        &["--budget-s", "0.2"],
+        dir.path(),
+        "correct",
+    );
     assert_eq!(code, 0, "{summary}");
 }

@@ -14,8 +14,8 @@ pub struct ServeArgs {
     /// Seed; overrides the scenario's own `seed`.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Where to write the session transcript (default: reports/sessions/<scenario>-seed<S>.jsonl,
-    /// or the first free -2, -3, ... name). An existing file is never overwritten.
+    /// Where to write the session transcript (default:
+    /// `reports/sessions/<scenario>-seed<S>.jsonl`, or the first free `-2`, `-3`, ... name). An existing file is never overwritten.
     #[arg(long, value_name = "FILE")]
     pub transcript: Option<PathBuf>,
     /// Keep the export directories under `DIR/<scenario>/` instead of a temporary directory.

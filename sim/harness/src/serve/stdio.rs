@@ -151,7 +151,10 @@ pub fn serve(
         if let Err(message) = transcript.record(at_ns, &received, &answer) {
             reporter.event(&HarnessEvent::Error { message: &message });
         }
-        let written = writeln!(output, "{answer}").and_then(|()| output.flush());
+        // One write per answer: a reader waiting for the newline wakes once.
+        let mut bytes = answer.into_bytes();
+        bytes.push(b'\n');
+        let written = output.write_all(&bytes).and_then(|()| output.flush());
         if let Some(end) = end {
             break end;
         }
