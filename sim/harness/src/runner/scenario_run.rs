@@ -42,6 +42,16 @@ impl ScenarioRun {
         self.checks.ok()
     }
 
+    /// Exports whose job ended Completed (JobState 7).
+    pub fn exports_completed(&self) -> usize {
+        let completed = |e: &&rpsim_world::ExportRecord| {
+            e.final_properties
+                .as_ref()
+                .is_some_and(|p| p.job_state == 7)
+        };
+        self.outcome.exports.iter().filter(completed).count()
+    }
+
     /// The command that replays this run exactly.
     pub fn repro_command(&self) -> String {
         format!(
@@ -233,10 +243,9 @@ pub(crate) fn checked(
     }
 }
 
-/// `DIR/<scenario>/`, created; refused when it exists and is not empty (nothing the user had is
-/// overwritten).
-fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
-    let safe: String = scenario_name
+/// A scenario name as a file name: every character but `A-Z a-z 0-9 - _` becomes `_`.
+pub(crate) fn file_name_of(scenario_name: &str) -> String {
+    scenario_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -245,7 +254,13 @@ fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String>
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// `DIR/<scenario>/`, created; refused when it exists and is not empty (nothing the user had is
+/// overwritten).
+fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
+    let safe = file_name_of(scenario_name);
     let root = dir.join(if safe.is_empty() {
         "scenario".into()
     } else {

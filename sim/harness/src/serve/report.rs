@@ -17,14 +17,7 @@ pub fn report(run: Option<&ScenarioRun>, stopped: Option<&str>) -> Value {
         });
     };
     let exports = &run.outcome.exports;
-    let completed = exports
-        .iter()
-        .filter(|e| {
-            e.final_properties
-                .as_ref()
-                .is_some_and(|p| p.job_state == 7)
-        })
-        .count();
+    let completed = run.exports_completed();
     json!({
         "Verdict": if run.passed() { "pass" } else { "fail" },
         "Scenario": run.name,

@@ -93,16 +93,7 @@ impl TranscriptWriter {
 
 /// `reports/sessions/<scenario>-seed<S>.jsonl`, or the first free `-2`, `-3`, ... name.
 pub fn default_path(scenario_name: &str, seed: u64) -> PathBuf {
-    let safe: String = scenario_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::runner::scenario_run::file_name_of(scenario_name);
     let dir = Path::new("reports").join("sessions");
     let mut path = dir.join(format!("{safe}-seed{seed}.jsonl"));
     let mut n = 1;
