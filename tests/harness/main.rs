@@ -16,6 +16,8 @@ mod readings;
 mod readme;
 mod review;
 mod support;
+mod serve;
+mod serve_clients;
 mod sweep;
 mod terminal;
 mod test_seeds;

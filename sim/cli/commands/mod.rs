@@ -8,6 +8,7 @@ mod minimize;
 mod restore;
 mod review;
 mod run;
+mod serve;
 mod sweep;
 mod validate;
 mod verify;
@@ -42,6 +43,11 @@ pub enum Command {
     Crashpoints(crashpoints::CrashpointsArgs),
     /// Turn a failing seed into a small scenario with no randomness that fails the same way.
     Minimize(minimize::MinimizeArgs),
+    /// Serve a client session over stdin/stdout (JSON lines, PROTOCOL.md): the scenario's
+    /// world, driven by the client's WMI calls, with sim time moved only by Wait.
+    Serve(serve::ServeArgs),
+    /// Convert a session transcript into a scenario whose timeline holds the client's calls.
+    FromTranscript(serve::FromTranscriptArgs),
 }
 
 /// Runs `command`; `reporter` already holds the human reporter (file reporters are added here).
@@ -58,5 +64,7 @@ pub fn dispatch(command: Command, reporter: &mut Fanout) -> Outcome {
         Command::Repro(args) => sweep::call_repro(&args, reporter),
         Command::Crashpoints(args) => crashpoints::call(&args, reporter),
         Command::Minimize(args) => minimize::call(args, reporter),
+        Command::Serve(args) => serve::call(args, reporter),
+        Command::FromTranscript(args) => serve::call_from_transcript(&args, reporter),
     }
 }

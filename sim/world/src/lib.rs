@@ -25,6 +25,9 @@ pub mod world;
 pub mod world_disks;
 pub mod writers;
 
-pub use run::{run, run_observed, ExportRecord, RunConfig, RunError, RunOutcome, EVENTS_MAX};
+pub use run::{
+    run, run_observed, ExportRecord, RunConfig, RunError, RunOutcome, Session, SessionOutcome,
+    EVENTS_MAX,
+};
 pub use trace::TraceRecord;
 pub use world::World;

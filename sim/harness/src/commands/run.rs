@@ -1,5 +1,6 @@
 //! `rpsim run`: every scenario of a set, each checked (with its golden at its own seed, and a
-//! second run with `check_determinism`), with an assertion or a live invariant ending only its
+//! second run with `check_determinism`; a `*.jsonl` file is a client session's transcript,
+//! replayed), with an assertion or a live invariant ending only its
 //! own scenario, then the stale-golden check and the report files. Owns that loop and the
 //! outcome; it must never print (events go to the reporter).
 
@@ -116,7 +117,14 @@ fn run_one(
     let program = crate::runner::program::program();
     let reproduce = format!("{program} run {}{}", file.display(), repro_flags(request));
     // The bug (if any) is planted around the whole command; nothing to plant here.
-    let result = match guarded(None, || run_scenario_file(file, options)) {
+    let is_transcript = file.extension().is_some_and(|e| e == "jsonl");
+    let result = match guarded(None, || {
+        if is_transcript {
+            crate::serve::transcript::replay_file(file, options)
+        } else {
+            run_scenario_file(file, options)
+        }
+    }) {
         Guarded::Returned(result) => result,
         Guarded::NoPlantedBugs => unreachable!("no bug is asked for"),
         Guarded::Panicked(message) => {
@@ -132,7 +140,7 @@ fn run_one(
     };
     match result {
         Ok(mut run) => {
-            if request.check_determinism {
+            if request.check_determinism && !is_transcript {
                 crate::runner::determinism::check_again(&mut run, options);
             }
             reporter.event(&HarnessEvent::RunFinished {

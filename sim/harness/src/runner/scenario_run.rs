@@ -47,6 +47,16 @@ impl ScenarioRun {
         self.checks.ok()
     }
 
+    /// Exports whose job ended Completed (JobState 7).
+    pub fn exports_completed(&self) -> usize {
+        let completed = |e: &&rpsim_world::ExportRecord| {
+            e.final_properties
+                .as_ref()
+                .is_some_and(|p| p.job_state == 7)
+        };
+        self.outcome.exports.iter().filter(completed).count()
+    }
+
     /// The command that replays this run exactly.
     pub fn repro_command(&self) -> String {
         format!(
@@ -105,9 +115,48 @@ pub fn run_scenario(
 }
 
 /// Live invariants after every event, plus a record of the run's random decisions.
-struct CheckingObserver<'a> {
+pub(crate) struct CheckingObserver<'a> {
     live: rpsim_checks::live_invariants::LiveInvariants,
     decisions: Option<&'a mut Vec<RandomDecision>>,
+}
+
+impl<'a> CheckingObserver<'a> {
+    /// Live invariants, and the random decisions into `decisions` when given.
+    pub(crate) fn new(decisions: Option<&'a mut Vec<RandomDecision>>) -> CheckingObserver<'a> {
+        CheckingObserver {
+            live: rpsim_checks::live_invariants::LiveInvariants::new(),
+            decisions,
+        }
+    }
+}
+
+/// The scratch directory of one run and the real directory mapped to `/exports` (inside the
+/// scratch directory, or under `--keep-exports`).
+pub(crate) fn scratch_and_export_root(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> Result<(tempfile::TempDir, PathBuf), RunFailure> {
+    let simulation = |message: String| RunFailure::Simulation {
+        file: path.display().to_string(),
+        message,
+    };
+    let scratch = super::scratch::new_dir("rpsim-").map_err(|e| {
+        simulation(format!(
+            "cannot create a scratch directory in {}: {e}",
+            super::scratch::location().dir.display()
+        ))
+    })?;
+    let export_root = match &options.keep_exports {
+        Some(dir) => prepare_kept_root(dir, &scenario.name).map_err(simulation)?,
+        None => {
+            let root = scratch.path().join("exports");
+            std::fs::create_dir(&root)
+                .map_err(|e| simulation(format!("cannot create {}: {e}", root.display())))?;
+            root
+        }
+    };
+    Ok((scratch, export_root))
 }
 
 impl EventObserver for CheckingObserver<'_> {
@@ -146,31 +195,14 @@ fn run_loaded(
         file: path.display().to_string(),
         message,
     };
-    let scratch = super::scratch::new_dir("rpsim-").map_err(|e| {
-        simulation(format!(
-            "cannot create a scratch directory in {}: {e}",
-            super::scratch::location().dir.display()
-        ))
-    })?;
-    let export_root = match &options.keep_exports {
-        Some(dir) => prepare_kept_root(dir, &scenario.name).map_err(simulation)?,
-        None => {
-            let root = scratch.path().join("exports");
-            std::fs::create_dir(&root)
-                .map_err(|e| simulation(format!("cannot create {}: {e}", root.display())))?;
-            root
-        }
-    };
+    let (scratch, export_root) = scratch_and_export_root(path, scenario, options)?;
     let config = RunConfig {
         seed,
         export_root,
         keep_trace_records: options.keep_trace,
     };
     // Every run checks the live invariants after every event (a violation stops it).
-    let mut observer = CheckingObserver {
-        live: rpsim_checks::live_invariants::LiveInvariants::new(),
-        decisions,
-    };
+    let mut observer = CheckingObserver::new(decisions);
     let outcome =
         rpsim_world::run_observed(scenario, &config, &mut observer, None).map_err(|e| match e {
             rpsim_world::RunError::Invariant { .. } => RunFailure::Invariant {
@@ -179,6 +211,22 @@ fn run_loaded(
             },
             other => simulation(other.to_string()),
         })?;
+    Ok(checked(
+        path, scenario, options, outcome, &scratch, wall_start,
+    ))
+}
+
+/// Checks a finished run (expectations, invariants, restore equivalence, the golden) and
+/// builds its [`ScenarioRun`].
+pub(crate) fn checked(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    outcome: RunOutcome,
+    scratch: &tempfile::TempDir,
+    wall_start: std::time::Instant,
+) -> ScenarioRun {
+    let seed = outcome.seed;
     let restore_scratch = scratch.path().join("restore");
     let mut checks = rpsim_checks::check_run(scenario, &outcome, &restore_scratch);
     let golden = options
@@ -198,7 +246,7 @@ fn run_loaded(
         });
     let bytes_exported =
         crate::runner::exported_bytes::completed_exports_size_bytes(&outcome.exports);
-    Ok(ScenarioRun {
+    ScenarioRun {
         file: path.to_path_buf(),
         name: scenario.name.clone(),
         seed,
@@ -209,13 +257,12 @@ fn run_loaded(
         wall_time_us: u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX),
         bytes_exported,
         exports_kept: options.keep_exports.is_some(),
-    })
+    }
 }
 
-/// `DIR/<scenario>/`, created; refused when it exists and is not empty (nothing the user had is
-/// overwritten).
-fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
-    let safe: String = scenario_name
+/// A scenario name as a file name: every character but `A-Z a-z 0-9 - _` becomes `_`.
+pub(crate) fn file_name_of(scenario_name: &str) -> String {
+    scenario_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -224,7 +271,13 @@ fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String>
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// `DIR/<scenario>/`, created; refused when it exists and is not empty (nothing the user had is
+/// overwritten).
+fn prepare_kept_root(dir: &Path, scenario_name: &str) -> Result<PathBuf, String> {
+    let safe = file_name_of(scenario_name);
     let root = dir.join(if safe.is_empty() {
         "scenario".into()
     } else {

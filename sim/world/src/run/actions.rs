@@ -22,6 +22,7 @@ impl Run<'_> {
             create.consistency,
             self.now_ns,
         );
+        self.last_call_code = Some(result.map_or_else(|code| code, |_| return_code::COMPLETED));
         let outcome = match result {
             Ok(id) => format!("collection_id={id}"),
             Err(code) => format!("return_code={code}"),
@@ -34,6 +35,7 @@ impl Run<'_> {
     /// Destroys reference point `name` (and what goes with it), traced as `kind`.
     pub(super) fn destroy(&mut self, name: &str, kind: &str) {
         let (code, gone) = self.world.destroy_reference_point(name);
+        self.last_call_code = Some(code);
         let gone: Vec<String> = gone.iter().map(Guid::to_string).collect();
         let detail = format!(
             "name={name} return_code={code} destroyed=[{}]",
@@ -45,6 +47,7 @@ impl Run<'_> {
     /// Removes the log of reference point `name`, traced as `kind`.
     pub(super) fn remove_log(&mut self, name: &str, kind: &str) {
         let code = self.world.remove_associated_data(name);
+        self.last_call_code = Some(code);
         self.trace
             .record(self.now_ns, kind, format!("name={name} return_code={code}"));
     }

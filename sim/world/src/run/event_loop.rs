@@ -36,7 +36,10 @@ pub fn run_observed(
 }
 
 impl Run<'_> {
-    fn schedule_start(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
+    pub(super) fn schedule_start(
+        &mut self,
+        observer: &mut dyn EventObserver,
+    ) -> Result<(), RunError> {
         let mut order: Vec<usize> = (0..self.scenario.timeline.len()).collect();
         order.sort_by_key(|i| (self.scenario.timeline[*i].at.ns(), *i));
         for index in order {
@@ -77,7 +80,7 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn event_loop(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
+    pub(super) fn event_loop(&mut self, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         self.events(observer)?;
         // Readings after the last event (or up to stop_at): the jobs no longer change.
         self.readings_until(self.stop_at_ns, observer)
@@ -99,24 +102,35 @@ impl Run<'_> {
                 _ => None,
             };
             self.readings_before(time_ns, timeline, observer)?;
-            assert!(time_ns >= self.now_ns, "time never goes backwards");
-            self.now_ns = time_ns;
-            self.event_count += 1;
-            if self.event_count > EVENTS_MAX {
-                return Err(RunError::EventsMax { time_ns });
-            }
-            if !matches!(event, Event::Write(_)) {
-                self.significant_pending -= 1;
-            }
-            let kind = event_kind(&event);
-            self.last_ops.clear();
-            self.handle(event, observer)?;
-            if kind != EventKind::Write {
-                self.record_history();
-            }
-            self.observe(observer, kind)?;
+            self.dispatch(time_ns, event, observer)?;
         }
         Ok(())
+    }
+
+    /// Handles one event at `time_ns` (popped from the queue, or a client session's call) and
+    /// shows the observer the world after it.
+    pub(super) fn dispatch(
+        &mut self,
+        time_ns: u64,
+        event: Event,
+        observer: &mut dyn EventObserver,
+    ) -> Result<(), RunError> {
+        assert!(time_ns >= self.now_ns, "time never goes backwards");
+        self.now_ns = time_ns;
+        self.event_count += 1;
+        if self.event_count > EVENTS_MAX {
+            return Err(RunError::EventsMax { time_ns });
+        }
+        if !matches!(event, Event::Write(_)) {
+            self.significant_pending -= 1;
+        }
+        let kind = event_kind(&event);
+        self.last_ops.clear();
+        self.handle(event, observer)?;
+        if kind != EventKind::Write {
+            self.record_history();
+        }
+        self.observe(observer, kind)
     }
 
     fn observe(&self, observer: &mut dyn EventObserver, kind: EventKind) -> Result<(), RunError> {
@@ -159,7 +173,7 @@ impl Run<'_> {
         }
     }
 
-    fn finish(mut self) -> RunOutcome {
+    pub(super) fn finish(mut self) -> RunOutcome {
         for export in 0..self.exports.len() {
             if self.exports[export].job_id.is_some()
                 && self.exports[export].finished_at_ns.is_none()

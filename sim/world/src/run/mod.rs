@@ -7,7 +7,8 @@
 //! (dispatch of one entry), `actions` (reference points, export calls, state changes),
 //! `fault_effects`, `writes` (guest writes) or `step` (job steps, crash points); `readings`
 //! takes what `poll` entries read between events and each job's history; all of them
-//! work on the `Run` state that `state` owns. [`ExportRecord`] and [`RunError`] live in
+//! work on the `Run` state that `state` owns. `session` drives the same run call by call for a
+//! client (`rpsim serve`). [`ExportRecord`] and [`RunError`] live in
 //! modules of their own because observers and the writer builder use them too.
 
 mod actions;
@@ -15,6 +16,7 @@ mod config;
 mod event_loop;
 mod fault_effects;
 mod readings;
+mod session;
 mod state;
 mod step;
 mod timeline;
@@ -26,4 +28,5 @@ pub use crate::run_error::{RunError, EVENTS_MAX};
 pub use config::{RunConfig, RunOutcome};
 pub use event_loop::{run, run_observed, WRITERS_MAX};
 pub use fault_effects::{HOST_DOWN_NS_DEFAULT, MIGRATION_NS, STALL_NS_DEFAULT};
+pub use session::{Session, SessionOutcome};
 pub use state::STOP_AT_NS_DEFAULT;

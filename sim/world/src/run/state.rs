@@ -56,6 +56,12 @@ pub(super) struct Run<'s> {
     pub(super) last_ops: Vec<TargetOp>,
     /// Readings of `poll` entries still to take (never queued: a reading is not an event).
     pub(super) polls: Polls,
+    /// Entries a client session added after the scenario's own (`Event::Timeline(i)` with
+    /// `i >= scenario.timeline.len()` names `client_timeline[i - scenario.timeline.len()]`).
+    pub(super) client_timeline: Vec<model::TimelineEntry>,
+    /// Return code of the last reference point action (create, destroy, remove associated
+    /// data), for a client session's answer.
+    pub(super) last_call_code: Option<u32>,
 }
 
 impl<'s> Run<'s> {
@@ -89,6 +95,8 @@ impl<'s> Run<'s> {
             stop_ops_done: 0,
             last_ops: Vec::new(),
             polls: Polls::default(),
+            client_timeline: Vec::new(),
+            last_call_code: None,
         })
     }
 

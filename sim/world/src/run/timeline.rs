@@ -1,17 +1,27 @@
 //! Dispatch of one timeline entry: the entry's single action goes to the module that owns it
 //! (reference point and export actions, faults, timeline writes); an entry without exactly one
-//! action is traced as `timeline_invalid` and skipped. Owns that dispatch; it must never carry
-//! out an action itself.
+//! action is traced as `timeline_invalid` and skipped. Entries a client session added
+//! (`rpsim serve`) come after the scenario's own and are dispatched the same way. Owns that
+//! dispatch; it must never carry out an action itself.
 
 use super::state::Run;
 use crate::run_error::RunError;
-use rpsim_scenario::model::Action;
+use rpsim_scenario::model::{Action, TimelineEntry};
 
 impl Run<'_> {
-    /// Carries out timeline entry `index`.
+    /// Carries out timeline entry `index` (the scenario's own, then a client session's).
     pub(super) fn timeline(&mut self, index: usize) -> Result<(), RunError> {
         let scenario = self.scenario;
-        let entry = &scenario.timeline[index];
+        match scenario.timeline.get(index) {
+            Some(entry) => self.entry(index, entry),
+            None => {
+                let entry = self.client_timeline[index - scenario.timeline.len()].clone();
+                self.entry(index, &entry)
+            }
+        }
+    }
+
+    fn entry(&mut self, index: usize, entry: &TimelineEntry) -> Result<(), RunError> {
         let actions = entry.actions();
         let [action] = actions.as_slice() else {
             let detail = format!("entry {index} has {} actions; skipped", actions.len());

@@ -172,14 +172,7 @@ fn run_finished(
 fn run_line(run: &ScenarioRun) -> String {
     let verdict = if run.passed() { "PASS" } else { "FAIL" };
     let exports = &run.outcome.exports;
-    let completed = exports
-        .iter()
-        .filter(|e| {
-            e.final_properties
-                .as_ref()
-                .is_some_and(|p| p.job_state == 7)
-        })
-        .count();
+    let completed = run.exports_completed();
     format!(
         "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={} speed={:.0}x",
         run.name,
