@@ -30,6 +30,8 @@ const EVERY_NS: u64 = 100_000_000;
 const RUNNING: u16 = 4;
 const COMPLETED: u16 = 7;
 const SUSPENDED: u16 = 5;
+/// Service (11): a state another client's `RequestStateChange(6)` puts a job in, like Suspended.
+const SERVICE: u16 = 11;
 const EXCEPTION: u16 = 10;
 const COMPLETED_WITH_WARNINGS: u16 = 32768;
 /// States at which the current os-win loop stops polling.
@@ -130,10 +132,15 @@ fn judge_export(record: &ExportRecord, entry: usize, problems: &mut Vec<String>)
                     "{name}: loop (a) claims success, job ended {final_state}"
                 ));
             }
-            let suspended = mine
-                .iter()
-                .any(|r| r.job.as_ref().is_some_and(|j| j.job_state == SUSPENDED));
-            // FIRST-READ: a completed job the client never saw suspended reads as a success.
+            // Suspended and Service are states another client's request put the job in: loop
+            // (a) rightly stops there (it only knows Running).
+            let suspended = mine.iter().any(|r| {
+                r.job
+                    .as_ref()
+                    .is_some_and(|j| j.job_state == SUSPENDED || j.job_state == SERVICE)
+            });
+            // FIRST-READ: a completed job the client never saw suspended (or in Service) reads
+            // as a success.
             if final_state == COMPLETED && !suspended && !success {
                 problems.push(format!(
                     "{name}: loop (a) stopped at JobState {exit} (first read {}), but the job completed {FIRST_READ}",
