@@ -81,7 +81,8 @@ impl LiveInvariants {
     }
 
     fn check_job(&mut self, view: &RunView, index: usize) -> Result<(), String> {
-        let Some(properties) = view.job_properties(index) else {
+        // The glance after every event; the whole job object only when it is needed.
+        let Some(properties) = view.job_glance(index) else {
             return Ok(());
         };
         let name = &view.exports[index].name;
@@ -118,6 +119,10 @@ impl LiveInvariants {
         tracked.percent_complete = properties.percent_complete;
         if state == JobState::Completed && !tracked.completed_seen {
             tracked.completed_seen = true;
+            let properties = view
+                .job_properties(index)
+                .expect("a job glanced at is there");
+            assert_eq!(properties.job_state, state.code());
             check_base_was_usable(name, &properties, &tracked.base_unusable_at_call)?;
             check_exported_paths(view, index, &properties)?;
         }

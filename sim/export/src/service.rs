@@ -164,6 +164,17 @@ impl ExportService {
         Some(properties::job_properties(j, now_ns))
     }
 
+    /// [`JobGlance`] of the job at `now_ns` (`None` when a read finds nothing): what
+    /// [`Self::job_properties`] would say of its state, progress and cancellability, cheaply.
+    pub fn job_glance(&self, job: JobId, now_ns: u64) -> Option<crate::wmi::JobGlance> {
+        let j = self.live_job(job, now_ns).ok()?;
+        Some(crate::wmi::JobGlance {
+            job_state: j.state().code(),
+            percent_complete: j.percent_complete(),
+            cancellable: j.cancellable(),
+        })
+    }
+
     /// `GetError` at `now_ns`: (return code 0, the error when the job failed or a client
     /// ended it), or not-found once the job is gone.
     pub fn get_error(&self, job: JobId, now_ns: u64) -> Result<(u32, Option<CimError>), WmiError> {

@@ -172,6 +172,15 @@ pub struct CimError {
 /// `TimeOfLastStateChange` before the first change are CIM intervals
 /// (`ddddddddHHMMSS.mmmmmm:000`). What each property holds in each state, and the source of
 /// each rule, is the table in sim/export/README.md.
+/// The three properties a checker reads after every event, without building the whole object
+/// (its CIM datetimes and texts): each equals the same field of [`JobProperties`] at that time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobGlance {
+    pub job_state: u16,
+    pub percent_complete: u16,
+    pub cancellable: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct JobProperties {

@@ -46,6 +46,12 @@ impl RunView<'_> {
         let job = self.exports.get(index)?.job_id?;
         self.service.job_properties(job, self.now_ns)
     }
+
+    /// The job's state, progress and cancellability now (see [`ExportService::job_glance`]).
+    pub fn job_glance(&self, index: usize) -> Option<rpsim_export::wmi::JobGlance> {
+        let job = self.exports.get(index)?.job_id?;
+        self.service.job_glance(job, self.now_ns)
+    }
 }
 
 /// One decision the run drew from its seed, in the terms of a timeline entry that would make

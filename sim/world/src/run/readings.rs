@@ -88,10 +88,15 @@ impl Run<'_> {
             {
                 continue;
             }
-            let Some(properties) = self.service.job_properties(job, self.now_ns) else {
+            let Some(glance) = self.service.job_glance(job, self.now_ns) else {
                 continue;
             };
-            if last != Some(properties.job_state) {
+            if last != Some(glance.job_state) {
+                let properties = self
+                    .service
+                    .job_properties(job, self.now_ns)
+                    .expect("a job glanced at is there");
+                assert_eq!(properties.job_state, glance.job_state);
                 record.history.push(StateChange {
                     at_ns: self.now_ns,
                     job: properties,
