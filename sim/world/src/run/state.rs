@@ -56,6 +56,8 @@ pub(super) struct Run<'s> {
     pub(super) last_ops: Vec<TargetOp>,
     /// Readings of `poll` entries still to take (never queued: a reading is not an event).
     pub(super) polls: Polls,
+    /// Coverage probes the world's own paths reached (the service and the target count theirs).
+    pub(super) probes: rpsim_probe::ProbeHits,
 }
 
 impl<'s> Run<'s> {
@@ -69,10 +71,18 @@ impl<'s> Run<'s> {
         let target = SimTarget::with_mounts(&config.export_root, storage, &scenario.storage.mounts)
             .map_err(RunError::Target)?;
         let host_name = scenario.hosts.first().map_or("host", |h| h.name.as_str());
+        let mut service = ExportService::new(host_name);
+        let mut target = target;
+        let mut probes = rpsim_probe::ProbeHits::off();
+        if config.observe_probes {
+            service.observe_probes();
+            target.observe_probes();
+            probes = rpsim_probe::ProbeHits::observing();
+        }
         Ok(Run {
             scenario,
             world,
-            service: ExportService::new(host_name),
+            service,
             service_host: 0,
             target,
             queue: EventQueue::new(),
@@ -89,6 +99,7 @@ impl<'s> Run<'s> {
             stop_ops_done: 0,
             last_ops: Vec::new(),
             polls: Polls::default(),
+            probes,
         })
     }
 
