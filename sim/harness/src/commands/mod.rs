@@ -4,6 +4,7 @@
 //! these options. Declares and re-exports only.
 
 pub mod bench;
+pub mod coverage;
 pub mod crashpoints;
 pub mod export_reader;
 pub mod merge;
