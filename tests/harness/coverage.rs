@@ -11,6 +11,18 @@ use rpsim_harness::suite::discover::discover;
 use rpsim_world::RunConfig;
 use std::path::{Path, PathBuf};
 
+/// The JSON document at `path`.
+fn json_at(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// (runs hitting it, first seed) of `probe` in a `--coverage` document.
+fn runs_and_first_seed(doc: &serde_json::Value, probe: &str) -> (Option<u64>, Option<u64>) {
+    let rows = doc["probes"].as_array().unwrap();
+    let row = rows.iter().find(|r| r["probe"] == probe).unwrap();
+    (row["runs"].as_u64(), row["first"]["seed"].as_u64())
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -95,18 +107,9 @@ fn rpsim_coverage_fails_on_a_required_probe_never_hit_and_refuses_an_unknown_nam
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("cancel.kill_copying"), "{text}");
     assert!(text.contains("NEVER HIT"), "{text}");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("cov.json")).unwrap())
-            .unwrap();
-    let row = json["probes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["probe"] == "cancel.kill_copying")
-        .unwrap()
-        .clone();
+    let json = json_at(&dir.path().join("cov.json"));
     assert_eq!(
-        (row["runs"].as_u64(), row["first"]["seed"].as_u64()),
+        runs_and_first_seed(&json, "cancel.kill_copying"),
         (Some(1), Some(1))
     );
     let (code, text) = rpsim_in(
@@ -154,18 +157,11 @@ fn a_sweep_totals_probes_with_first_seeds_and_coverage_reads_its_result_file() {
     );
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("probes hit over 3 run(s)"), "{text}");
-    let sweep: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("sweep.json")).unwrap())
-            .unwrap();
-    let kill = |doc: &serde_json::Value| {
-        let rows = doc["probes"].as_array().unwrap();
-        let row = rows
-            .iter()
-            .find(|r| r["probe"] == "cancel.kill_copying")
-            .unwrap();
-        (row["runs"].as_u64(), row["first"]["seed"].as_u64())
-    };
-    assert_eq!(kill(&sweep), (Some(3), Some(3)));
+    let sweep = json_at(&dir.path().join("sweep.json"));
+    assert_eq!(
+        runs_and_first_seed(&sweep, "cancel.kill_copying"),
+        (Some(3), Some(3))
+    );
     let (code, text) = rpsim_in(
         dir.path(),
         &[
@@ -180,9 +176,7 @@ fn a_sweep_totals_probes_with_first_seeds_and_coverage_reads_its_result_file() {
         &[],
     );
     assert_eq!(code, 0, "{text}");
-    let from: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("from.json")).unwrap())
-            .unwrap();
+    let from = json_at(&dir.path().join("from.json"));
     assert_eq!(
         from["probes"], sweep["probes"],
         "the result file carries every run's hits"
