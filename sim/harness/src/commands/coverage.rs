@@ -72,7 +72,7 @@ pub fn coverage(request: &CoverageRequest, reporter: &mut dyn Reporter) -> Outco
         missing: &missing,
         table: true,
     });
-    if !write_coverage(request.coverage.as_deref(), &coverage, reporter) {
+    if !super::coverage_file::write_coverage(request.coverage.as_deref(), &coverage, reporter) {
         return Outcome::BadInput;
     }
     Outcome::checks(!missing.is_empty())
@@ -152,28 +152,4 @@ fn sweep_seeds(
     run_sweep(&plan, &hooks)?;
     *coverage = totals.into_inner().expect("no worker panicked");
     Ok(())
-}
-
-/// Writes `--coverage FILE` when asked, reporting it; false when it could not be written.
-pub fn write_coverage(
-    path: Option<&Path>,
-    coverage: &Coverage,
-    reporter: &mut dyn Reporter,
-) -> bool {
-    let Some(path) = path else {
-        return true;
-    };
-    match coverage.write(path) {
-        Ok(()) => {
-            reporter.event(&HarnessEvent::Wrote {
-                path,
-                what: "coverage of the probe catalogue",
-            });
-            true
-        }
-        Err(message) => {
-            reporter.event(&HarnessEvent::Error { message: &message });
-            false
-        }
-    }
 }

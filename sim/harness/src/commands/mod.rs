@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod coverage;
+pub mod coverage_file;
 pub mod crashpoints;
 pub mod export_reader;
 pub mod merge;

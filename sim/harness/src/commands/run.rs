@@ -194,7 +194,8 @@ fn finish(
         missing: &[],
         table: false,
     });
-    let written = super::coverage::write_coverage(request.coverage.as_deref(), &coverage, reporter);
+    let written =
+        super::coverage_file::write_coverage(request.coverage.as_deref(), &coverage, reporter);
     reporter.event(&HarnessEvent::RunsFinished {
         runs: &tally.runs,
         passed,

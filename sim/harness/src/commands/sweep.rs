@@ -198,7 +198,7 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
         missing: &[],
         table: false,
     });
-    if !super::coverage::write_coverage(request.coverage.as_deref(), &coverage, reporter) {
+    if !super::coverage_file::write_coverage(request.coverage.as_deref(), &coverage, reporter) {
         return Outcome::BadInput;
     }
     if let Some(message) = write_error.into_inner().expect("no worker panicked") {
