@@ -52,6 +52,10 @@ pub struct SweepArgs {
     /// (the other arguments must be the same as the first time).
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
+    /// Write the coverage of the probe catalogue (per probe: hits, runs hitting it, first
+    /// seed and scenario; the never-hit probes) as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,6 +80,7 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
         results: args.results,
         resume: args.resume,
         interrupt: Some(crate::interrupt::install()),
+        coverage: args.coverage,
     };
     reporter.push(Box::new(files));
     sweep(&request, reporter)

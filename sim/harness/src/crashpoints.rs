@@ -241,6 +241,7 @@ fn run_in_scratch(
         seed,
         export_root,
         keep_trace_records: false,
+        observe_probes: false,
     };
     let outcome = run_observed(scenario, &config, observer, stop);
     Ok((outcome, scratch))
