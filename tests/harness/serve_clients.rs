@@ -133,6 +133,34 @@ fn the_broken_backup_client_is_caught() {
         failures.iter().any(|f| f["check"] == "restore"),
         "{summary}"
     );
+    // The client-found failure becomes a scenario, which minimize shrinks and which still fails.
+    let in_dir = |args: &[&str]| crate::support::rpsim_in(dir.path(), args, &[]);
+    let (code, text) = in_dir(&["from-transcript", "broken.jsonl", "-o", "found.yaml"]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = in_dir(&[
+        "minimize",
+        "found.yaml",
+        "--seed",
+        "1",
+        "-o",
+        "small.yaml",
+        "--check",
+        "restore",
+        "--max-runs",
+        "20",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let events = |line_start: &str| -> u64 {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(line_start))
+            .unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    assert!(events("after:") < events("before:"), "{text}");
+    let (code, text) = in_dir(&["run", "small.yaml"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("restore ["), "{text}");
     // The correct client with the same budget terminates instead, records nothing it did not
     // verify, and passes.
     let (summary, code) = backup(
