@@ -52,6 +52,14 @@ pub struct SweepArgs {
     /// (the other arguments must be the same as the first time).
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
+    /// Make each run twice with the same seed and compare the two traces event by event; a
+    /// difference fails the run's `determinism` check, naming the first divergent event.
+    #[arg(long)]
+    pub check_determinism: bool,
+    /// With --check-determinism, make only the runs of seeds A, A+N, A+2N, ... twice (the
+    /// same seeds whatever the shard).
+    #[arg(long, value_name = "N", requires = "check_determinism")]
+    pub determinism_sample: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,6 +84,8 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
         results: args.results,
         resume: args.resume,
         interrupt: Some(crate::interrupt::install()),
+        check_determinism: args.check_determinism,
+        determinism_sample: args.determinism_sample,
     };
     reporter.push(Box::new(files));
     sweep(&request, reporter)

@@ -3,7 +3,7 @@
 //! text for people (that is [`super::human`]) nor decide an outcome.
 
 use crate::bench::record::{BenchRecord, FigureChange};
-use crate::crashpoints::CrashPointsSummary;
+use crate::crashpoints::{CrashPointProgress, CrashPointsSummary};
 use crate::minimize::probe::BudgetSpent;
 use crate::minimize::Minimized;
 use crate::runner::{RunFailure, RunSummary, ScenarioRun};
@@ -103,6 +103,8 @@ pub enum HarnessEvent<'a> {
         record: &'a FailureRecord,
         verdict: ReproVerdict,
     },
+    /// `rpsim crashpoints`: a scenario's plan, or one of its points tried (while it runs).
+    CrashPointProgress { step: CrashPointProgress<'a> },
     /// `rpsim crashpoints`: one scenario's crash points were tried.
     CrashPoints {
         summary: &'a CrashPointsSummary,
