@@ -212,30 +212,43 @@ fn minimized_lines(
     ));
 }
 
+/// A value with its unit, once: `349.8 MiB/s`, `7.1 MiB`, `1.882 s`, `0.5 widgets`.
 fn human_value(value: f64, unit: &str) -> String {
     match unit {
         "bytes/s" => format!("{:.1} MiB/s", value / f64::from(1u32 << 20)),
         "bytes" => format!("{:.1} MiB", value / f64::from(1u32 << 20)),
         "s" => format!("{value:.3} s"),
-        _ => format!("{value:.4}"),
+        _ => format!("{value:.4} {unit}"),
+    }
+}
+
+/// `0.8708 [0.8512..0.8890]`, or the ratio alone without a spread.
+fn ratio_text(ratio: Option<f64>, spread: Option<crate::bench::spread::Spread>) -> String {
+    match (ratio, spread) {
+        (None, _) => "-".into(),
+        (Some(r), Some(s)) if s.min < s.max => format!("{r:.4} [{:.4}..{:.4}]", s.min, s.max),
+        (Some(r), _) => format!("{r:.4}"),
     }
 }
 
 fn bench_figures(r: &mut HumanReporter, record: &BenchRecord) {
     r.say(&format!(
-        "{:<24} {:>16} {:<8} {:>16} {:<26} {:>8}",
-        "figure", "value", "unit", "baseline", "baseline name", "ratio"
+        "{:<24} {:>14} {:>14} {:<26} {}",
+        "figure",
+        "value",
+        "baseline",
+        "baseline name",
+        "ratio (median [min..max] over the repeats)"
     ));
     for f in &record.figures {
         let line = format!(
-            "{:<24} {:>16} {:<8} {:>16} {:<26} {:>8}",
+            "{:<24} {:>14} {:>14} {:<26} {}",
             f.name,
             human_value(f.value, &f.unit),
-            f.unit,
             f.baseline_value
                 .map_or("-".into(), |v| human_value(v, &f.unit)),
             f.baseline.as_deref().unwrap_or("-"),
-            f.ratio.map_or("-".into(), |r| format!("{r:.4}")),
+            ratio_text(f.ratio, f.ratio_spread),
         );
         r.say(&one_line(&line));
         if !f.note.is_empty() {
@@ -253,19 +266,22 @@ fn bench_compared(
     regressed: usize,
 ) {
     let header = format!(
-        "{:<24} {:>10} {:>10} {:>9}  verdict (ratios; threshold {threshold_percent}%)",
+        "{:<24} {:>26} {:>26} {:>9}  verdict (ratios, median [min..max]; threshold {threshold_percent}%)",
         "figure", a.name, b.name, "change"
     );
     r.say(&one_line(&header));
-    let fmt = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.4}"));
     for c in changes {
-        let line = format!(
-            "{:<24} {:>10} {:>10} {:>9}  {}",
-            c.name,
-            fmt(c.ratio_a),
-            fmt(c.ratio_b),
-            c.change_percent.map_or("-".into(), |p| format!("{p:+.1}%")),
+        let verdict = if c.within_spread && c.verdict == Verdict::Unchanged {
+            "ok (within the spread)"
+        } else {
             verdict_text(c.verdict)
+        };
+        let line = format!(
+            "{:<24} {:>26} {:>26} {:>9}  {verdict}",
+            c.name,
+            ratio_text(c.ratio_a, c.spread_a),
+            ratio_text(c.ratio_b, c.spread_b),
+            c.change_percent.map_or("-".into(), |p| format!("{p:+.1}%")),
         );
         r.say(&one_line(&line));
     }
