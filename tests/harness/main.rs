@@ -21,3 +21,4 @@ mod support;
 mod sweep;
 mod terminal;
 mod test_seeds;
+mod timeline;

@@ -16,5 +16,6 @@ pub mod runner;
 pub mod serve;
 pub mod suite;
 pub mod sweep;
+pub mod timeline;
 
 pub use outcome::Outcome;
