@@ -6,6 +6,7 @@
 //! event. Owns the enumeration and the verdict per point; it must never print and never relax a
 //! check for a point (a stopped job may fail, it may not leave a half export a reader accepts).
 
+use crate::runner::observed::Scratch;
 use crate::runner::RunFailure;
 use rpsim_checks::invariants::{check_invariants, MANIFEST_FILE_NAME};
 use rpsim_checks::live_invariants::LiveInvariants;
@@ -14,7 +15,7 @@ use rpsim_checks::restore_check::{chain_for, check_restores};
 use rpsim_scenario::model::Scenario;
 use rpsim_scenario::{effective_seed, load_scenario};
 use rpsim_world::observe::{EventKind, EventObserver, RunView, StopAfterOps, StopMode};
-use rpsim_world::{run_observed, RunConfig, RunError, RunOutcome};
+use rpsim_world::{RunError, RunOutcome};
 use std::path::Path;
 
 /// Most crash points one invocation tries; beyond it the rest are counted as skipped.
@@ -275,24 +276,18 @@ fn forget_unrestorable_chains(outcome: &mut RunOutcome) {
     }
 }
 
-type Scratch = tempfile::TempDir;
-
 fn run_in_scratch(
     scenario: &Scenario,
     seed: u64,
     observer: &mut dyn EventObserver,
     stop: Option<StopAfterOps>,
 ) -> Result<(Result<RunOutcome, RunError>, Scratch), String> {
-    let scratch = crate::runner::scratch::new_dir("rpsim-crashpoint-")
-        .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-    let export_root = scratch.path().join("exports");
-    std::fs::create_dir(&export_root)
-        .map_err(|e| format!("cannot create {}: {e}", export_root.display()))?;
-    let config = RunConfig {
+    crate::runner::observed::run_in_scratch(
+        "rpsim-crashpoint-",
+        scenario,
         seed,
-        export_root,
-        keep_trace_records: false,
-    };
-    let outcome = run_observed(scenario, &config, observer, stop);
-    Ok((outcome, scratch))
+        observer,
+        stop,
+        false,
+    )
 }

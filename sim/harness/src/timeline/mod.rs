@@ -10,7 +10,7 @@
 pub mod html;
 
 use rpsim_world::observe::{EventObserver, RunView};
-use rpsim_world::{run_observed, RunConfig, TraceRecord};
+use rpsim_world::TraceRecord;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -104,19 +104,16 @@ pub fn path_for(path: &Path, name: &str, several: bool) -> PathBuf {
 /// end with `trace_hash` (it would not picture the checked run).
 pub fn record(file: &Path, seed: u64, trace_hash: &str) -> Result<Timeline, String> {
     let scenario = rpsim_scenario::load_scenario(file).map_err(|e| e.to_string())?;
-    let scratch = crate::runner::scratch::new_dir("rpsim-timeline-")
-        .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-    let export_root = scratch.path().join("exports");
-    std::fs::create_dir(&export_root)
-        .map_err(|e| format!("cannot create {}: {e}", export_root.display()))?;
-    let config = RunConfig {
-        seed,
-        export_root,
-        keep_trace_records: true,
-    };
     let mut glances = Glances::default();
-    let outcome =
-        run_observed(&scenario, &config, &mut glances, None).map_err(|e| e.to_string())?;
+    let (outcome, _scratch) = crate::runner::observed::run_in_scratch(
+        "rpsim-timeline-",
+        &scenario,
+        seed,
+        &mut glances,
+        None,
+        true,
+    )?;
+    let outcome = outcome.map_err(|e| e.to_string())?;
     if outcome.trace_hash != trace_hash {
         return Err(format!(
             "the run drawn ended with trace hash {}, the checked run with {trace_hash}",
