@@ -6,13 +6,14 @@
 //! - (a) older os-win `_wait_for_job` and the PowerShell `ProcessWMIJob` helper: poll while
 //!   `JobState == 4` (Running); success only if the state then is 7;
 //! - (b) current os-win: poll while the state is not one of 7, 8, 9, 10, 32768; success if 7 or
-//!   32768; then branch on `ErrorCode`, read `ErrorDescription`, call `GetErrorEx`, and open
-//!   every `Exported*FilePaths` entry through the export's real directory.
+//!   32768; then branch on `ErrorCode`, read `ErrorDescription`, call `GetErrorEx` and parse
+//!   each error's CIM-XML `Msvm_Error` text, and open every `Exported*FilePaths` entry through
+//!   the export's real directory.
 //!
 //! Owns these client models and the "polling is a pure read" comparison (same trace hash, event
 //! count, end time and final job objects with and without polls); it must never edit a suite
-//! file. Assertions marked FIRST-READ need a job's first read to say Running or final (issue 17
-//! item 2, the `wmi` change); until then they fail where the first read says New or Starting.
+//! file. Assertions marked FIRST-READ rely on a job's first read saying Running or final (issue
+//! 17 item 2): they fail if a job is ever read as New or Starting.
 
 use rpsim_harness::runner::{run_scenario, RunOptions, ScenarioRun};
 use rpsim_harness::suite::discover::discover;
@@ -188,14 +189,27 @@ fn judge_export(record: &ExportRecord, entry: usize, problems: &mut Vec<String>)
         if read.error_description.is_empty() {
             problems.push(format!("{name}: Exception with an empty ErrorDescription"));
         }
-        // GetErrorEx, as the run called it when the job ended (the CIM-XML form of each error
-        // is the `wmi` helper's work: parse it here once `rpsim_export` hands it out).
+        // GetErrorEx, as the run called it when the job ended, in the CIM-XML form WMI hands
+        // a client: each error an `Msvm_Error` instance whose `Message` a client can read.
         if record.get_error_ex.is_empty()
             || record.get_error_ex.iter().any(|e| e.message.is_empty())
         {
             problems.push(format!(
                 "{name}: Exception without a GetErrorEx chain of messages"
             ));
+        }
+        for (xml, error) in rpsim_export::cimxml::msvm_errors(&record.get_error_ex)
+            .iter()
+            .zip(&record.get_error_ex)
+        {
+            match cim_xml_message(xml) {
+                Ok(message) if message == error.message => {}
+                Ok(message) => problems.push(format!(
+                    "{name}: the CIM-XML error reads Message {message:?}, GetErrorEx {:?}",
+                    error.message
+                )),
+                Err(problem) => problems.push(format!("{name}: CIM-XML error: {problem}")),
+            }
         }
     }
 }
@@ -326,4 +340,53 @@ fn loop_a_sees_every_completed_job_succeed() {
         .filter(|p| p.ends_with(FIRST_READ))
         .collect();
     assert!(problems.is_empty(), "{}", listed(&problems));
+}
+
+/// The `Message` of one CIM-XML `<INSTANCE CLASSNAME="Msvm_Error">`, read as a client's XML
+/// parser would (entities and character references resolved).
+fn cim_xml_message(xml: &str) -> Result<String, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut class, mut in_message, mut in_value) = (None, false, false);
+    let mut message = String::new();
+    loop {
+        match reader.read_event().map_err(|e| format!("{e} in {xml}"))? {
+            Event::Start(e) => {
+                let attr = |key: &str| {
+                    e.try_get_attribute(key)
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+                };
+                match e.name().as_ref() {
+                    b"INSTANCE" => class = attr("CLASSNAME"),
+                    b"PROPERTY" => in_message = attr("NAME").as_deref() == Some("Message"),
+                    b"VALUE" => in_value = in_message,
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_value => {
+                message.push_str(&t.decode().map_err(|e| e.to_string())?);
+            }
+            Event::GeneralRef(r) if in_value => {
+                match r.resolve_char_ref().map_err(|e| e.to_string())? {
+                    Some(c) => message.push(c),
+                    None => {
+                        let entity = r.decode().map_err(|e| e.to_string())?;
+                        let resolved = quick_xml::escape::resolve_predefined_entity(&entity)
+                            .ok_or_else(|| format!("unknown entity {entity}"))?;
+                        message.push_str(resolved);
+                    }
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"VALUE" => in_value = false,
+            Event::End(e) if e.name().as_ref() == b"PROPERTY" => in_message = false,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    match class.as_deref() {
+        Some("Msvm_Error") => Ok(message),
+        other => Err(format!("CLASSNAME {other:?}, not Msvm_Error")),
+    }
 }

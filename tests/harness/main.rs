@@ -4,6 +4,7 @@
 
 mod bench_compare;
 mod client_loops;
+mod coverage;
 mod crashpoints;
 mod deploy;
 mod determinism;

@@ -185,6 +185,7 @@ fn run(scenario: &Scenario, keep_trace: bool) -> (tempfile::TempDir, RunOutcome)
         seed: rpsim_scenario::effective_seed(scenario, None),
         export_root,
         keep_trace_records: keep_trace,
+        observe_probes: false,
     };
     let outcome = rpsim_world::run(scenario, &config).expect("the run completes");
     (scratch, outcome)

@@ -408,6 +408,7 @@ fn correct_export_of_a_64_tib_disk_passes_restore_equivalence_on_any_file_system
         seed: 1,
         export_root: exports,
         keep_trace_records: false,
+        observe_probes: false,
     };
     let outcome = rpsim_world::run(&scenario, &config).unwrap();
     let report = rpsim_checks::check_run(&scenario, &outcome, &scratch);

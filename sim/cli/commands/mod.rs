@@ -2,6 +2,7 @@
 //! Owns the list of subcommands and the dispatch; it must never hold logic a test would want.
 
 mod bench;
+mod coverage;
 mod crashpoints;
 mod merge;
 mod minimize;
@@ -33,6 +34,9 @@ pub enum Command {
     /// Merge the result files of a sweep's shards into one report; refuses missing shards,
     /// overlapping seeds and shards made by different binaries.
     Merge(merge::MergeArgs),
+    /// Print which coverage probes a set of runs reached (the suite at its own seeds, over
+    /// --seeds, or from sweep result files); exit 1 when a required probe is never hit.
+    Coverage(coverage::CoverageArgs),
     /// Show pending goldens (`<scenario>.golden.new`, written when a run differs from its
     /// golden) as diffs, and accept or reject them.
     Review(review::ReviewArgs),
@@ -61,6 +65,7 @@ pub fn dispatch(command: Command, reporter: &mut Fanout) -> Outcome {
         Command::Sweep(args) => sweep::call(args, reporter),
         Command::Merge(args) => merge::call(args, reporter),
         Command::Review(args) => review::call(args, reporter),
+        Command::Coverage(args) => coverage::call(args, reporter),
         Command::Repro(args) => sweep::call_repro(&args, reporter),
         Command::Crashpoints(args) => crashpoints::call(&args, reporter),
         Command::Minimize(args) => minimize::call(args, reporter),

@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// first differing event and prints both records).
     #[arg(long)]
     pub check_determinism: bool,
+    /// Write the coverage of the probe catalogue (per probe: hits, runs hitting it, first
+    /// seed and scenario; the never-hit probes) as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
 }
 
 pub fn call(args: RunArgs, reporter: &mut Fanout) -> Outcome {
@@ -73,6 +77,7 @@ pub fn call(args: RunArgs, reporter: &mut Fanout) -> Outcome {
         check_determinism: args.check_determinism,
         plant_bug: args.plant_bug,
         quiet: args.quiet,
+        coverage: args.coverage,
     };
     run(&request, reporter)
 }

@@ -60,6 +60,10 @@ pub struct SweepArgs {
     /// same seeds whatever the shard).
     #[arg(long, value_name = "N", requires = "check_determinism")]
     pub determinism_sample: Option<u64>,
+    /// Write the coverage of the probe catalogue (per probe: hits, runs hitting it, first
+    /// seed and scenario; the never-hit probes) as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub coverage: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +90,7 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
         interrupt: Some(crate::interrupt::install()),
         check_determinism: args.check_determinism,
         determinism_sample: args.determinism_sample,
+        coverage: args.coverage,
     };
     reporter.push(Box::new(files));
     sweep(&request, reporter)

@@ -21,15 +21,23 @@ impl Guid {
 }
 
 impl fmt::Display for Guid {
+    /// `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, upper case, built in a stack buffer: every job
+    /// object carries several GUIDs, and one `write!` per byte was a tenth of a job read.
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let b = &self.0;
-        for (i, byte) in b.iter().enumerate() {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut text = [0u8; 36];
+        let mut at = 0;
+        for (i, byte) in self.0.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
+                text[at] = b'-';
+                at += 1;
             }
-            write!(f, "{byte:02X}")?;
+            text[at] = HEX[usize::from(byte >> 4)];
+            text[at + 1] = HEX[usize::from(byte & 0x0F)];
+            at += 2;
         }
-        Ok(())
+        assert_eq!(at, text.len());
+        f.write_str(std::str::from_utf8(&text).expect("ASCII"))
     }
 }
 

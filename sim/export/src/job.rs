@@ -104,7 +104,8 @@ pub struct Job {
     phase: Phase,
     /// Set when finalisation starts; a cancel is refused from then on.
     finalising: bool,
-    plan: Option<Plan>,
+    /// Shared so that a step can hold the file it works on while it changes the job.
+    plan: Option<std::sync::Arc<Plan>>,
     writing: Option<Writing>,
     pub completed: Vec<CompletedFile>,
     created_files: Vec<PathBuf>,
@@ -338,7 +339,7 @@ impl Job {
         let plan = plan::build(source, &validated)?;
         self.validated = validated;
         self.warnings = plan.warnings.clone();
-        self.plan = Some(plan);
+        self.plan = Some(std::sync::Arc::new(plan));
         self.phase = Phase::Probe;
         Ok(())
     }
@@ -426,9 +427,14 @@ impl Job {
             self.phase = Phase::SyncSubdirs { next: 0 };
             return Ok(());
         }
-        let file = self.plan().files[index].clone();
-        let result = self.file_operation(source, target, &file, stage);
-        result.map_err(|f| f.within("RPSIM-FILE", describe(&file)))?;
+        let plan = std::sync::Arc::clone(
+            self.plan
+                .as_ref()
+                .expect("the plan exists once the job has started"),
+        );
+        let file = &plan.files[index];
+        let result = self.file_operation(source, target, file, stage);
+        result.map_err(|f| f.within("RPSIM-FILE", describe(file)))?;
         self.phase = match stage {
             FileStage::Create => Phase::File {
                 index,
@@ -645,7 +651,8 @@ impl Job {
             return Ok(());
         }
         let manifest = self.manifest_file();
-        let plan = self.plan.as_mut().expect("planned");
+        // Once per job: no step holds a clone of the plan between steps, so this does not copy.
+        let plan = std::sync::Arc::make_mut(self.plan.as_mut().expect("planned"));
         plan.files.push(manifest);
         self.phase = Phase::File {
             index: plan.files.len() - 1,

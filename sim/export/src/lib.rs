@@ -15,6 +15,7 @@ pub mod logfile;
 pub mod manifest;
 pub mod plan;
 pub mod planted;
+pub mod probes;
 pub mod properties;
 pub mod recheck;
 pub mod selection;

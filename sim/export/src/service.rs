@@ -11,11 +11,13 @@ use crate::cimtime::TIME_BEFORE_REMOVAL_NS;
 use crate::errors::{self, cim_status, error_type, probable_cause, Cause};
 use crate::guid::Guid;
 use crate::job::Job;
+use crate::probes;
 use crate::properties;
 use crate::source::ExportSource;
 use crate::target::ExportTarget;
 use crate::validate::{self, Refusal, RefusalKind, ValidatedCall};
 use crate::wmi::{return_code, CimError, JobProperties, WmiError};
+use rpsim_probe::{Probe, ProbeHits};
 use std::collections::BTreeMap;
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -28,6 +30,8 @@ pub struct ExportService {
     host_name: String,
     jobs: BTreeMap<JobId, Job>,
     next_sequence: u64,
+    /// Coverage probes the calls and steps reached (write-only here: never read to decide).
+    probes: ProbeHits,
 }
 
 impl ExportService {
@@ -37,7 +41,18 @@ impl ExportService {
             host_name: host_name.to_string(),
             jobs: BTreeMap::new(),
             next_sequence: 1,
+            probes: ProbeHits::off(),
         }
+    }
+
+    /// Counts the coverage probes reached from now on (see [`ExportService::probe_hits`]).
+    pub fn observe_probes(&mut self) {
+        self.probes = ProbeHits::observing();
+    }
+
+    /// The coverage probes reached so far (all zero unless [`ExportService::observe_probes`]).
+    pub fn probe_hits(&self) -> &ProbeHits {
+        &self.probes
     }
 
     /// `ExportReferencePoint`: validates synchronously; returns 4096 and a job, or an error code
@@ -53,14 +68,16 @@ impl ExportService {
         {
             Ok(v) => v,
             Err(refusal) => {
+                self.probes.hit(probes::refusal(&refusal));
                 return CallResult {
                     return_code: refusal.return_code(),
                     job: None,
                     error: Some(refusal.cim_error()),
-                }
+                };
             }
         };
         if self.jobs.len() >= JOBS_MAX {
+            self.probes.hit(Probe::CallTooManyJobs);
             let cause = Cause::new(
                 return_code::OUT_OF_MEMORY,
                 error_type::SOFTWARE,
@@ -74,6 +91,12 @@ impl ExportService {
                 job: None,
                 error: Some(error),
             };
+        }
+        if validated.base.is_some() {
+            self.probes.hit(Probe::CallDifferentialStarted);
+        }
+        if !call.virtual_machines_to_disks_to_export.is_empty() {
+            self.probes.hit(Probe::CallSelectionStarted);
         }
         let sequence = self.next_sequence;
         self.next_sequence += 1;
@@ -137,7 +160,12 @@ impl ExportService {
         now_ns: u64,
     ) -> StepOutcome {
         match self.jobs.get_mut(&job) {
-            Some(j) => j.step(source, target, now_ns),
+            Some(j) => {
+                let before = probes::Before::of(j);
+                let outcome = j.step(source, target, now_ns);
+                probes::step(before, j, &mut self.probes);
+                outcome
+            }
             None => StepOutcome::Finished,
         }
     }
@@ -152,8 +180,14 @@ impl ExportService {
         timeout_ns: u64,
         now_ns: u64,
     ) -> Result<u32, WmiError> {
-        let j = self.live_job_mut(job, now_ns)?;
-        Ok(j.request(requested, timeout_ns, now_ns))
+        let Ok(j) = self.live_job_mut(job, now_ns) else {
+            self.probes.hit(Probe::RscNotFound);
+            return Err(WmiError::NotFound);
+        };
+        let before = probes::Before::of(j);
+        let answer = j.request(requested, timeout_ns, now_ns);
+        probes::state_change(before, requested, answer, &mut self.probes);
+        Ok(answer)
     }
 
     /// The job object under its WMI property names, as polled at `now_ns`; `None` (a read
@@ -209,9 +243,17 @@ impl ExportService {
     /// with no cleanup.
     pub fn abandon_all(&mut self, reason: &str, now_ns: u64) {
         for job in self.jobs.values_mut() {
+            if !job.state().is_final() {
+                self.probes.hit(Probe::JobAbandoned);
+            }
             job.abandon(reason, now_ns);
             assert!(job.state().is_final());
         }
+    }
+
+    /// What a job is doing now (`Activity::Ended` once final); `None` for an unknown job.
+    pub fn activity(&self, job: JobId) -> Option<crate::job::Activity> {
+        self.jobs.get(&job).map(Job::activity)
     }
 
     /// Guid of a job (its `InstanceID`).

@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod commands;
+pub mod coverage;
 pub mod crashpoints;
 pub mod minimize;
 pub mod outcome;

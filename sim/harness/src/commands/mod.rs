@@ -4,6 +4,8 @@
 //! these options. Declares and re-exports only.
 
 pub mod bench;
+pub mod coverage;
+pub mod coverage_file;
 pub mod crashpoints;
 pub mod export_reader;
 pub mod merge;

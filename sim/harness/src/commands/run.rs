@@ -1,7 +1,8 @@
 //! `rpsim run`: every scenario of a set, each checked (with its golden at its own seed, and a
 //! second run with `check_determinism`; a `*.jsonl` file is a client session's transcript,
 //! replayed), with an assertion or a live invariant ending only its
-//! own scenario, then the stale-golden check and the report files. Owns that loop and the
+//! own scenario, then the stale-golden check, the coverage probes reached (one line, and
+//! `--coverage FILE`) and the report files. Owns that loop and the
 //! outcome; it must never print (events go to the reporter).
 
 use crate::outcome::Outcome;
@@ -31,6 +32,8 @@ pub struct RunRequest {
     pub plant_bug: Option<String>,
     /// Report failures only.
     pub quiet: bool,
+    /// Write the coverage of the probe catalogue here (JSON).
+    pub coverage: Option<PathBuf>,
 }
 
 /// Runs the request, reporting to `reporter`.
@@ -195,13 +198,25 @@ fn finish(
     let failed_runs = tally.runs.iter().filter(|r| !r.passed()).count() + tally.stopped;
     let passed = tally.runs.len() + tally.stopped - failed_runs;
     let failed = failed_runs + usize::from(stale.is_some());
+    let mut coverage = crate::coverage::Coverage::default();
+    for run in &tally.runs {
+        let probes = crate::coverage::counts_of(&run.outcome.probes);
+        coverage.add_run(&run.name, &run.file, run.seed, &probes);
+    }
+    reporter.event(&HarnessEvent::Coverage {
+        coverage: &coverage,
+        missing: &[],
+        table: false,
+    });
+    let written =
+        super::coverage_file::write_coverage(request.coverage.as_deref(), &coverage, reporter);
     reporter.event(&HarnessEvent::RunsFinished {
         runs: &tally.runs,
         passed,
         failed,
         not_runnable: tally.not_runnable,
     });
-    if tally.not_runnable > 0 {
+    if tally.not_runnable > 0 || !written {
         Outcome::BadInput
     } else {
         Outcome::checks(failed > 0)

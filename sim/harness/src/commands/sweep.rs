@@ -1,8 +1,10 @@
 //! `rpsim sweep` and `rpsim repro`: checks the plan and every scenario file before any work,
 //! runs the sweep, saves a failure record per failure (never overwriting one), and replays a
-//! record. Owns those steps and their outcomes; it must never print, and nothing it reports
+//! record, and totals the coverage probes of every run (`--coverage FILE`). Owns those steps
+//! and their outcomes; it must never print, and nothing it reports
 //! depends on thread timing except progress and rates.
 
+use crate::coverage::Coverage;
 use crate::outcome::Outcome;
 use crate::reporter::{HarnessEvent, Reporter};
 use crate::runner::planted_bug::compiled_in_bug;
@@ -50,6 +52,8 @@ pub struct SweepRequest {
     /// With `check_determinism`, only the seeds A, A+N, A+2N, ... (`--determinism-sample N`;
     /// default every seed).
     pub determinism_sample: Option<u64>,
+    /// Write the coverage of the probe catalogue here (JSON).
+    pub coverage: Option<PathBuf>,
 }
 
 /// Checks `request` and every scenario file it names; nothing has run yet.
@@ -129,6 +133,7 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
     let wall_start = std::time::Instant::now();
     let saved: Mutex<BTreeMap<(PathBuf, u64), Result<PathBuf, String>>> = Mutex::default();
     let write_error: Mutex<Option<String>> = Mutex::default();
+    let coverage: Mutex<Coverage> = Mutex::default();
     let result = {
         let shared = Mutex::new(&mut *reporter);
         let failed = AtomicU64::new(0);
@@ -138,6 +143,12 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
                 RunDone::Ran(run) => ResultLine::of_run(run),
                 RunDone::Error(error) => ResultLine::of_error(error),
             };
+            coverage.lock().expect("no worker panicked").add_run(
+                &line.name,
+                &line.scenario,
+                line.seed,
+                &line.probes,
+            );
             if let Err(message) = writer.append_run(&line) {
                 write_error
                     .lock()
@@ -174,8 +185,16 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
         Ok(result) => result,
         Err(message) => return bad_input(reporter, &message),
     };
+    let mut coverage = coverage.into_inner().expect("no worker panicked");
     if let Some(earlier) = &earlier {
         merge_earlier(&mut result, earlier, &plan);
+        for line in earlier
+            .runs
+            .iter()
+            .filter(|l| plan.files.contains(&l.scenario))
+        {
+            coverage.add_run(&line.name, &line.scenario, line.seed, &line.probes);
+        }
     }
     let wall_s = wall_start.elapsed().as_secs_f64();
     let saved = saved.into_inner().expect("no worker panicked");
@@ -188,6 +207,14 @@ pub fn sweep(request: &SweepRequest, reporter: &mut dyn Reporter) -> Outcome {
         results: Some(writer.path()),
         resume: Some(&resume),
     });
+    reporter.event(&HarnessEvent::Coverage {
+        coverage: &coverage,
+        missing: &[],
+        table: false,
+    });
+    if !super::coverage_file::write_coverage(request.coverage.as_deref(), &coverage, reporter) {
+        return Outcome::BadInput;
+    }
     if let Some(message) = write_error.into_inner().expect("no worker panicked") {
         return bad_input(reporter, &message);
     }

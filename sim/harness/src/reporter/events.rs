@@ -3,6 +3,7 @@
 //! text for people (that is [`super::human`]) nor decide an outcome.
 
 use crate::bench::record::{BenchRecord, FigureChange};
+use crate::coverage::Coverage;
 use crate::crashpoints::{CrashPointProgress, CrashPointsSummary};
 use crate::minimize::probe::BudgetSpent;
 use crate::minimize::Minimized;
@@ -42,6 +43,13 @@ pub enum HarnessEvent<'a> {
         passed: usize,
         failed: usize,
         not_runnable: usize,
+    },
+    /// `run`, `sweep` (short: one line) and `rpsim coverage` (`table`: every probe): the probes
+    /// the runs reached, and the required probes none of them reached.
+    Coverage {
+        coverage: &'a Coverage,
+        missing: &'a [rpsim_probe::Probe],
+        table: bool,
     },
     /// `rpsim validate`: a file that loads and validates.
     Valid { file: &'a Path, name: &'a str },

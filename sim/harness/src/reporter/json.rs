@@ -1,7 +1,8 @@
 //! The `--report-json` document: per scenario and per export, the final job object under its
 //! WMI property names, the call's return code, `GetError`, the `GetErrorEx` chain (as objects
 //! and as the CIM-XML text WMI hands a client), the job's history and what `poll` entries
-//! read. Owns the report's shape; it must never decide pass or fail.
+//! read, and the coverage probes the run reached. Owns the report's shape; it must never
+//! decide pass or fail.
 
 use crate::runner::ScenarioRun;
 use rpsim_checks::exported_paths;
@@ -34,6 +35,8 @@ pub struct ScenarioReport<'a> {
     pub bytes_exported: u64,
     pub failures: &'a [CheckFailure],
     pub repro: String,
+    /// Coverage probes the run reached: name to hits (probes never hit are left out).
+    pub probes: std::collections::BTreeMap<String, u32>,
     pub exports: Vec<ExportReport<'a>>,
 }
 
@@ -126,6 +129,7 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
         bytes_exported: run.bytes_exported,
         failures: &run.checks.failures,
         repro: run.repro_command(),
+        probes: crate::coverage::counts_of(&run.outcome.probes),
         exports: run
             .outcome
             .exports

@@ -169,6 +169,7 @@ mod tests {
             failures: vec![],
             wall_time_ms: 2,
             bytes_exported: 77,
+            probes: Default::default(),
         };
         let md = markdown(std::slice::from_ref(&run));
         assert!(

@@ -29,6 +29,8 @@ pub fn run_in_scratch(
         seed,
         export_root,
         keep_trace_records,
+        // Probe hits are a coverage run's business, not a crash point's or a picture's.
+        observe_probes: false,
     };
     let outcome = run_observed(scenario, &config, observer, stop);
     Ok((outcome, scratch))

@@ -203,6 +203,7 @@ fn run_loaded(
         seed,
         export_root,
         keep_trace_records: options.keep_trace,
+        observe_probes: true,
     };
     // Every run checks the live invariants after every event (a violation stops it).
     let mut observer = CheckingObserver::new(decisions);

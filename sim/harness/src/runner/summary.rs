@@ -4,6 +4,7 @@
 
 use crate::runner::ScenarioRun;
 use rpsim_checks::report::CheckFailure;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// One (scenario, seed) run, reduced to what is reported.
@@ -20,6 +21,8 @@ pub struct RunSummary {
     /// Human-facing only; excluded from [`RunSummary::deterministic_eq`].
     pub wall_time_ms: u64,
     pub bytes_exported: u64,
+    /// Coverage probes the run reached: name to hits (only probes hit at least once).
+    pub probes: BTreeMap<String, u32>,
 }
 
 impl RunSummary {
@@ -35,6 +38,7 @@ impl RunSummary {
             failures: run.checks.failures.clone(),
             wall_time_ms: run.wall_time_ms,
             bytes_exported: run.bytes_exported,
+            probes: crate::coverage::counts_of(&run.outcome.probes),
         }
     }
 

@@ -75,6 +75,7 @@ impl<'s> ClientSession<'s> {
             seed,
             export_root,
             keep_trace_records: options.keep_trace,
+            observe_probes: true,
         };
         let mut observer = CheckingObserver::new(None);
         let session = Session::start(scenario, &config, &mut observer).map_err(|e| {

@@ -290,6 +290,7 @@ mod tests {
             wall_time_ms: 0,
             bytes_exported: 0,
             error: None,
+            probes: Default::default(),
         }
     }
 

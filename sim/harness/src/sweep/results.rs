@@ -8,7 +8,7 @@ use crate::runner::RunSummary;
 use crate::sweep::{SweepError, SweepPlan};
 use rpsim_checks::report::CheckFailure;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -103,6 +103,9 @@ pub struct ResultLine {
     /// Why the run could not be carried out (`verdict: error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Coverage probes the run reached: name to hits (probes never hit are left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub probes: BTreeMap<String, u32>,
 }
 
 impl ResultLine {
@@ -128,6 +131,7 @@ impl ResultLine {
             wall_time_ms: run.wall_time_ms,
             bytes_exported: run.bytes_exported,
             error: None,
+            probes: run.probes.clone(),
         }
     }
 
@@ -145,6 +149,7 @@ impl ResultLine {
             wall_time_ms: 0,
             bytes_exported: 0,
             error: Some(error.message.clone()),
+            probes: BTreeMap::new(),
         }
     }
 
@@ -169,6 +174,7 @@ impl ResultLine {
                 .collect(),
             wall_time_ms: self.wall_time_ms,
             bytes_exported: self.bytes_exported,
+            probes: self.probes.clone(),
         })
     }
 }

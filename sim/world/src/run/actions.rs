@@ -61,6 +61,7 @@ impl Run<'_> {
             .is_some_and(|h| h.down)
         {
             // Ours: the service's host is down, nothing answers the call.
+            self.probes.hit(rpsim_probe::Probe::CallHostDown);
             CallResult {
                 return_code: return_code::SYSTEM_NOT_AVAILABLE,
                 job: None,
@@ -117,6 +118,7 @@ impl Run<'_> {
             return Ok(());
         };
         let Some(job) = self.exports[index].job_id else {
+            self.probes.hit(rpsim_probe::Probe::RscNoJob);
             let detail = format!("export={} has no job; skipped", change.export);
             self.trace
                 .record(self.now_ns, "request_state_change", detail);

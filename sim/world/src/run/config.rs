@@ -1,5 +1,6 @@
 //! What a run is given and what it hands back: [`RunConfig`] (seed, export root, whether to keep
-//! trace records) and [`RunOutcome`] (trace hash, exports, violations, the final world). Owns
+//! trace records, whether to count coverage probes) and [`RunOutcome`] (trace hash, exports,
+//! violations, probe hits, the final world). Owns
 //! these two types; it must never run anything or carry a real path into the trace.
 
 use crate::export_record::ExportRecord;
@@ -15,6 +16,9 @@ pub struct RunConfig {
     pub export_root: PathBuf,
     /// Keep every trace record in [`RunOutcome::trace`] (the hash is always computed).
     pub keep_trace_records: bool,
+    /// Count the coverage probes the run reaches ([`RunOutcome::probes`]); a run is the same
+    /// run either way (same trace, same outcome but the counts).
+    pub observe_probes: bool,
 }
 
 /// What one run produced.
@@ -29,5 +33,8 @@ pub struct RunOutcome {
     pub exports: Vec<ExportRecord>,
     /// Paths the job tried to use outside `/exports` (from the target).
     pub violations: Vec<String>,
+    /// Coverage probes reached, by the service, the target and the world (all zero unless
+    /// [`RunConfig::observe_probes`]).
+    pub probes: rpsim_probe::ProbeHits,
     pub world: World,
 }

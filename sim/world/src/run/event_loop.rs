@@ -194,7 +194,11 @@ impl Run<'_> {
                 self.target.violations_dropped()
             ));
         }
+        let mut probes = self.probes.clone();
+        probes.absorb(self.service.probe_hits());
+        probes.absorb(self.target.probe_hits());
         RunOutcome {
+            probes,
             seed: self.seed,
             trace_hash: self.trace.hash_hex(),
             event_count: self.event_count,

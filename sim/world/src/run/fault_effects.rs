@@ -20,6 +20,7 @@ pub const STALL_NS_DEFAULT: u64 = 10_000_000_000;
 impl Run<'_> {
     /// Applies a fixed-time or drawn fault.
     pub(super) fn fault(&mut self, fault: &model::Fault) -> Result<(), RunError> {
+        self.probe_fault(fault.kind);
         match fault.kind {
             K::TargetOutOfSpace | K::TargetIoError | K::TargetSlow | K::TargetStall => {
                 self.fault_target(fault)
@@ -83,6 +84,7 @@ impl Run<'_> {
     }
 
     fn ignored(&mut self, fault: &model::Fault, why: &str) {
+        self.probes.hit(rpsim_probe::Probe::WorldFaultIgnored);
         self.trace.record(
             self.now_ns,
             "fault_ignored",
@@ -109,6 +111,9 @@ impl Run<'_> {
             self.ignored(fault, &format!("no host `{name}`"));
             return Ok(());
         };
+        if host != self.service_host {
+            self.probes.hit(rpsim_probe::Probe::WorldHostCrashOtherHost);
+        }
         let reset = self.world.host_crash(host);
         let reset: Vec<&str> = reset
             .iter()

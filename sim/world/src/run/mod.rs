@@ -6,7 +6,8 @@
 //! `event_loop` (entry points, scheduling, the loop, the outcome) hands each event to `timeline`
 //! (dispatch of one entry), `actions` (reference points, export calls, state changes),
 //! `fault_effects`, `writes` (guest writes) or `step` (job steps, crash points); `readings`
-//! takes what `poll` entries read between events and each job's history; all of them
+//! takes what `poll` entries read between events and each job's history; `probes` counts the
+//! world's coverage probes (a fault in a job phase, world actions during an export); all of them
 //! work on the `Run` state that `state` owns. `session` drives the same run call by call for a
 //! client (`rpsim serve`). [`ExportRecord`] and [`RunError`] live in
 //! modules of their own because observers and the writer builder use them too.
@@ -15,6 +16,7 @@ mod actions;
 mod config;
 mod event_loop;
 mod fault_effects;
+mod probes;
 mod readings;
 mod session;
 mod state;

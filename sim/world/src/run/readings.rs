@@ -52,9 +52,13 @@ impl Run<'_> {
             self.polls.taken(true);
             return Ok(());
         };
-        let job = self.exports[index]
-            .job_id
-            .and_then(|job| self.service.job_properties(job, due.at_ns));
+        let job_id = self.exports[index].job_id;
+        let job = job_id.and_then(|job| self.service.job_properties(job, due.at_ns));
+        match (job_id, &job) {
+            (None, _) => self.probes.hit(rpsim_probe::Probe::PollNoJob),
+            (Some(_), None) => self.probes.hit(rpsim_probe::Probe::PollJobGone),
+            _ => {}
+        }
         let reading = Reading {
             at_ns: due.at_ns,
             entry: due.entry,

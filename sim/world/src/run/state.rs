@@ -62,6 +62,8 @@ pub(super) struct Run<'s> {
     /// Return code of the last reference point action (create, destroy, remove associated
     /// data), for a client session's answer.
     pub(super) last_call_code: Option<u32>,
+    /// Coverage probes the world's own paths reached (the service and the target count theirs).
+    pub(super) probes: rpsim_probe::ProbeHits,
 }
 
 impl<'s> Run<'s> {
@@ -75,10 +77,18 @@ impl<'s> Run<'s> {
         let target = SimTarget::with_mounts(&config.export_root, storage, &scenario.storage.mounts)
             .map_err(RunError::Target)?;
         let host_name = scenario.hosts.first().map_or("host", |h| h.name.as_str());
+        let mut service = ExportService::new(host_name);
+        let mut target = target;
+        let mut probes = rpsim_probe::ProbeHits::off();
+        if config.observe_probes {
+            service.observe_probes();
+            target.observe_probes();
+            probes = rpsim_probe::ProbeHits::observing();
+        }
         Ok(Run {
             scenario,
             world,
-            service: ExportService::new(host_name),
+            service,
             service_host: 0,
             target,
             queue: EventQueue::new(),
@@ -97,6 +107,7 @@ impl<'s> Run<'s> {
             polls: Polls::default(),
             client_timeline: Vec::new(),
             last_call_code: None,
+            probes,
         })
     }
 

@@ -5,10 +5,12 @@
 
 use super::state::Run;
 use crate::run_error::RunError;
+use rpsim_probe::Probe;
 use rpsim_scenario::model::{AttachDisk, DiskRef, FreeSpace, ResizeDisk};
 
 impl Run<'_> {
     pub(super) fn attach_disk(&mut self, attach: &AttachDisk) -> Result<(), RunError> {
+        self.probe_during_export(Probe::WorldAttachDuringExport);
         let index = self.world.attach_disk(attach)?;
         let disk = &self.world.disks[index];
         let detail = format!(
@@ -23,6 +25,7 @@ impl Run<'_> {
     }
 
     pub(super) fn detach_disk(&mut self, disk: &DiskRef) {
+        self.probe_during_export(Probe::WorldDetachDuringExport);
         let detail = match self.world.disk_named(&disk.disk) {
             Some(index) => {
                 let vms = self.world.detach_disk(index);
@@ -34,6 +37,7 @@ impl Run<'_> {
     }
 
     pub(super) fn resize_disk(&mut self, resize: &ResizeDisk) {
+        self.probe_during_export(Probe::WorldResizeDuringExport);
         let detail = match self.world.disk_named(&resize.disk) {
             Some(index) => {
                 self.world.resize_disk(index, resize.size.bytes());
@@ -45,6 +49,7 @@ impl Run<'_> {
     }
 
     pub(super) fn rct_reset(&mut self, disk: &DiskRef) {
+        self.probe_during_export(Probe::WorldRctResetDuringExport);
         let detail = match self.world.disk_named(&disk.disk) {
             Some(index) => {
                 self.world.rct_reset(index);
@@ -57,6 +62,9 @@ impl Run<'_> {
     }
 
     pub(super) fn free_space(&mut self, free: &FreeSpace) {
+        if self.target.space_limited() {
+            self.probes.hit(Probe::WorldFreeSpaceAfterOutOfSpace);
+        }
         let free_bytes = self.target.free_space(free.size.bytes());
         let detail = format!("size_bytes={} free_bytes={free_bytes}", free.size.bytes());
         self.trace.record(self.now_ns, "free_space", detail);

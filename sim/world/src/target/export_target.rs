@@ -6,6 +6,7 @@
 use super::paths::show;
 use super::sim_target::SimTarget;
 use rpsim_export::target::{DirProbe, ExportTarget, FileHandle};
+use rpsim_probe::Probe;
 use std::io;
 use std::path::Path;
 
@@ -14,6 +15,11 @@ impl SimTarget {
     fn finish<T>(&mut self, kind: &'static str, path: String, bytes: u64, result: &io::Result<T>) {
         self.storage.charge(bytes);
         self.ops.record(kind, path, bytes, result);
+        if let Err(e) = result {
+            if let Some(probe) = probe_of(kind, e) {
+                self.probes.hit(probe);
+            }
+        }
     }
 }
 
@@ -97,5 +103,25 @@ impl ExportTarget for SimTarget {
             .map(|_| self.storage.free_bytes());
         self.finish("free_space_bytes", show(path), 0, &result);
         result
+    }
+}
+
+/// The coverage probe of a failed operation, if it is one of the rare ones.
+fn probe_of(kind: &str, error: &io::Error) -> Option<Probe> {
+    let message = error.to_string();
+    match error.kind() {
+        io::ErrorKind::PermissionDenied if message.contains("NTFS refuses") => {
+            Some(Probe::TargetNtfsRefused)
+        }
+        io::ErrorKind::PermissionDenied if message.contains("refused by the export target") => {
+            Some(Probe::TargetPathRefused)
+        }
+        io::ErrorKind::AlreadyExists if kind == "rename_no_replace" => {
+            Some(Probe::TargetRenameConflict)
+        }
+        io::ErrorKind::AlreadyExists if kind == "create_new" => Some(Probe::TargetCreateConflict),
+        _ if message.contains("injected I/O error") => Some(Probe::TargetInjectedIoError),
+        _ if rpsim_export::errors::is_storage_full(error) => Some(Probe::TargetOutOfSpace),
+        _ => None,
     }
 }

@@ -22,6 +22,8 @@ pub struct SimTarget {
     pub(super) storage: Storage,
     pub(super) files: OpenFiles,
     pub(super) ops: OpsLog,
+    /// Coverage probes the job's operations reached (write-only: never read to decide).
+    pub(super) probes: rpsim_probe::ProbeHits,
 }
 
 impl SimTarget {
@@ -58,6 +60,7 @@ impl SimTarget {
             storage: Storage::new(storage, used_bytes),
             files: OpenFiles::new(),
             ops: OpsLog::default(),
+            probes: rpsim_probe::ProbeHits::off(),
         })
     }
 
@@ -114,6 +117,21 @@ impl SimTarget {
     /// out-of-space limit by `bytes`, never above the declared capacity; returns the free bytes.
     pub fn free_space(&mut self, bytes: u64) -> u64 {
         self.storage.free_space(bytes)
+    }
+
+    /// True while an out-of-space fault holds the usable capacity below the declared one.
+    pub fn space_limited(&self) -> bool {
+        self.storage.space_limited()
+    }
+
+    /// Counts the coverage probes the job's operations reach from now on.
+    pub fn observe_probes(&mut self) {
+        self.probes = rpsim_probe::ProbeHits::observing();
+    }
+
+    /// The coverage probes reached so far (all zero unless observed).
+    pub fn probe_hits(&self) -> &rpsim_probe::ProbeHits {
+        &self.probes
     }
 
     /// Applies `fault` from now on.

@@ -130,6 +130,10 @@ impl Storage {
         self.free_bytes()
     }
 
+    pub(super) fn space_limited(&self) -> bool {
+        self.capacity_bytes_effective < self.spec.capacity_bytes
+    }
+
     pub(super) fn free_bytes(&self) -> u64 {
         self.capacity_bytes_effective
             .saturating_sub(self.used_bytes)

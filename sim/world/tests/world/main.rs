@@ -16,6 +16,7 @@ fn run_in_temp(scenario: &Scenario, seed: u64) -> (RunOutcome, tempfile::TempDir
         seed,
         export_root: dir.path().to_path_buf(),
         keep_trace_records: true,
+        observe_probes: false,
     };
     let outcome = run(scenario, &config).unwrap_or_else(|e| panic!("run failed: {e}"));
     (outcome, dir)
@@ -135,6 +136,7 @@ timeline:
         seed: 3,
         export_root: dir.path().to_path_buf(),
         keep_trace_records: false,
+        observe_probes: false,
     };
     let outcome = run(&s, &config).unwrap();
     let world = &outcome.world;

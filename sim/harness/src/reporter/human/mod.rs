@@ -2,6 +2,7 @@
 //! a progress bar on a terminal, every piece of text from input escaped. Declares and
 //! re-exports only.
 
+mod coverage;
 mod merged;
 mod reporter;
 mod review;

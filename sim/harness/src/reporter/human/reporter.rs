@@ -2,7 +2,7 @@
 //! which renderer each event goes to. Owns the output streams; it must never decide an
 //! outcome, and never writes text from input without escaping it.
 
-use super::{merged, review, runs, sweeps, tools};
+use super::{coverage, merged, review, runs, sweeps, tools};
 use crate::reporter::events::{HarnessEvent, Reporter};
 use indicatif::ProgressBar;
 use std::io::Write;
@@ -68,6 +68,7 @@ impl Reporter for HumanReporter {
             || merged::render(self, event)
             || review::render(self, event)
             || tools::render(self, event)
+            || coverage::render(self, event)
         {
             return;
         }
