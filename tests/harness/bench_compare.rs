@@ -1,11 +1,15 @@
 //! Protects `rpsim bench compare` and the history chart: regressions are judged on ratios
-//! against a threshold, malformed records fail with a clear error, and the SVG names every
-//! record.
+//! against a threshold, a change within the repeats' spread is none, records made with other
+//! sizes or repeats are refused unless allowed and other machines are pointed out, compare
+//! writes no file, malformed records fail with a clear error, and the chart has one panel per
+//! figure (its direction, its target) with the records in the order they were saved.
 
+use rpsim_harness::bench::chart::history_svg;
 use rpsim_harness::bench::record::{
-    compare, history_svg, load_history, load_record, parse_record, parse_threshold, save_record,
-    BenchRecord, Better, Figure, Machine, Verdict, RECORD_FORMAT,
+    compare, load_history, load_record, parameter_differences, parse_record, parse_threshold,
+    save_record, BenchRecord, Better, Figure, Machine, Verdict, RECORD_FORMAT,
 };
+use rpsim_harness::bench::spread::Spread;
 use std::collections::BTreeMap;
 
 fn record(name: &str, full_ratio: f64, diff_ratio: f64) -> BenchRecord {
@@ -18,6 +22,8 @@ fn record(name: &str, full_ratio: f64, diff_ratio: f64) -> BenchRecord {
         ratio: Some(ratio),
         better,
         note: String::new(),
+        value_spread: None,
+        ratio_spread: None,
     };
     BenchRecord {
         format: RECORD_FORMAT,
@@ -28,12 +34,24 @@ fn record(name: &str, full_ratio: f64, diff_ratio: f64) -> BenchRecord {
             cores: 2,
             cpu_model: "test".into(),
         },
-        parameters: BTreeMap::new(),
+        parameters: BTreeMap::from([
+            ("size_bytes".to_string(), 1 << 30),
+            ("repeats".to_string(), 3),
+        ]),
         figures: vec![
             figure("full_export", full_ratio, Better::Higher),
             figure("differential_cost", diff_ratio, Better::Lower),
         ],
+        saved_at_unix_s: None,
     }
+}
+
+/// `record` whose full-export ratio spread over its repeats is `min..max`.
+fn with_spread(mut record: BenchRecord, min: f64, max: f64) -> BenchRecord {
+    let figure = &mut record.figures[0];
+    let median = figure.ratio.unwrap();
+    figure.ratio_spread = Some(Spread { min, median, max });
+    record
 }
 
 fn verdict_of(a: &BenchRecord, b: &BenchRecord, threshold: f64, name: &str) -> Verdict {
@@ -116,26 +134,180 @@ fn a_malformed_record_fails_with_a_clear_error() {
 }
 
 #[test]
-fn records_round_trip_and_the_history_svg_names_every_record() {
+fn a_change_within_the_spread_of_the_repeats_is_unchanged_whatever_the_threshold() {
+    let a = with_spread(record("a", 0.90, 0.02), 0.70, 0.95);
+    let b = with_spread(record("b", 0.75, 0.02), 0.72, 0.80); // -16.7%, but the ranges overlap
+    let change = compare(&a, &b, 10.0).into_iter().next().unwrap();
+    assert_eq!(change.verdict, Verdict::Unchanged);
+    assert!(change.within_spread);
+    let narrow = with_spread(record("c", 0.75, 0.02), 0.74, 0.76);
+    let tight = with_spread(record("d", 0.90, 0.02), 0.89, 0.91);
+    let change = compare(&tight, &narrow, 10.0).into_iter().next().unwrap();
+    assert!(!change.within_spread);
+    assert_eq!(
+        change.verdict,
+        Verdict::Regressed,
+        "outside the spread, past the threshold"
+    );
+}
+
+#[test]
+fn records_made_with_other_sizes_or_repeats_are_told_apart() {
+    let a = record("a", 0.9, 0.02);
+    assert!(parameter_differences(&a, &a.clone()).is_empty());
+    let mut b = record("b", 0.9, 0.02);
+    b.parameters.insert("repeats".into(), 1);
+    b.parameters.insert("size_bytes".into(), 1 << 29);
+    assert_eq!(
+        parameter_differences(&a, &b),
+        [
+            "repeats: 3 in a, 1 in b",
+            "size_bytes: 1073741824 in a, 536870912 in b"
+        ]
+    );
+}
+
+/// Runs rpsim in `dir` and lists the files under it afterwards.
+fn rpsim_files(dir: &std::path::Path, args: &[&str]) -> (i32, String, Vec<String>) {
+    let (code, text) = super::support::rpsim_in(dir, args, &[]);
+    let mut files: Vec<String> = walk(dir);
+    files.sort();
+    (code, text, files)
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path.display().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn compare_refuses_other_parameters_unless_asked_names_other_machines_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, ratio) in [("v0.2.0", 0.8), ("v0.1.0", 0.9)] {
-        save_record(&record(name, ratio, 0.02), dir.path()).unwrap();
+    let records = dir.path().join("reports/bench");
+    let a = record("a", 0.9, 0.02);
+    let mut b = record("b", 0.75, 0.02);
+    b.parameters.insert("size_bytes".into(), 1 << 29);
+    b.machine.cores = 8;
+    save_record(&a, &records).unwrap();
+    save_record(&b, &records).unwrap();
+    let before = walk(dir.path());
+    let (code, text, files) = rpsim_files(dir.path(), &["bench", "compare", "a", "b"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("size_bytes: 1073741824 in a, 536870912 in b"),
+        "{text}"
+    );
+    assert!(text.contains("--allow-different-parameters"), "{text}");
+    let args = ["bench", "compare", "a", "b", "--allow-different-parameters"];
+    let (code, text, after) = rpsim_files(dir.path(), &args);
+    assert_eq!(code, 1, "full_export fell by 16.7%: {text}");
+    assert!(
+        text.contains("warning: the records were made with different parameters"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "different machines: a was measured on 2 cores of test, b on 8 cores of test"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("REGRESSED"), "{text}");
+    let mut before = before;
+    before.sort();
+    assert_eq!(files, before, "compare wrote a file");
+    assert_eq!(after, before, "compare wrote a file");
+}
+
+#[test]
+fn figures_print_each_unit_once() {
+    use rpsim_harness::reporter::{HarnessEvent, HumanReporter, Reporter};
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let file = out.reopen().unwrap();
+    let mut reporter = HumanReporter::new(Box::new(file), Box::new(std::io::sink()), false, false);
+    let mut record = record("a", 0.9, 0.02);
+    record.figures[0].value = 350.0 * 1048576.0;
+    record.figures[0].baseline_value = Some(400.0 * 1048576.0);
+    record.figures[0].ratio_spread = Some(Spread {
+        min: 0.85,
+        median: 0.9,
+        max: 0.93,
+    });
+    reporter.event(&HarnessEvent::BenchFigures { record: &record });
+    reporter.finish().unwrap();
+    let text = std::fs::read_to_string(out.path()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("full_export"))
+        .expect("a line");
+    assert_eq!(
+        line.matches("MiB/s").count(),
+        2,
+        "value and baseline: {line}"
+    );
+    assert!(!line.contains("bytes/s"), "{line}");
+    assert!(line.contains("0.9000 [0.8500..0.9300]"), "{line}");
+}
+
+#[test]
+fn records_round_trip_and_the_chart_has_a_panel_per_figure_in_saved_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // Saved in this order; their names sort the other way.
+    for (name, ratio, at) in [("v0.2.0", 0.8, 100), ("v0.10.0", 0.9, 200)] {
+        let mut r = record(name, ratio, 0.02);
+        r.saved_at_unix_s = Some(at);
+        save_record(&r, dir.path()).unwrap();
     }
     std::fs::write(dir.path().join("junk.json"), "{}").unwrap();
     let (records, skipped) = load_history(dir.path()).unwrap();
     let names: Vec<&str> = records.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["v0.1.0", "v0.2.0"], "sorted by name");
+    assert_eq!(names, ["v0.2.0", "v0.10.0"], "in the order saved");
     assert_eq!(skipped.len(), 1, "the junk file is reported: {skipped:?}");
-    assert_eq!(records[0], record("v0.1.0", 0.9, 0.02), "round trip");
-    let svg = history_svg(&records);
+    let mut expected = record("v0.2.0", 0.8, 0.02);
+    expected.saved_at_unix_s = Some(100);
+    assert_eq!(records[0], expected, "round trip");
+    let svg = history_svg(&records).unwrap();
     assert!(svg.starts_with("<svg"), "{svg}");
     assert!(svg.trim_end().ends_with("</svg>"));
-    for name in ["v0.1.0", "v0.2.0", "full_export", "differential_cost"] {
-        assert!(svg.contains(name), "svg lacks {name}");
-    }
-    assert_eq!(
-        svg.matches("<polyline").count(),
-        2,
-        "one line per ratio figure"
+    assert!(
+        svg.contains("full_export: ratio to baseline (higher is better)"),
+        "{svg}"
     );
+    assert!(
+        svg.contains("differential_cost: ratio to baseline (lower is better)"),
+        "{svg}"
+    );
+    assert!(svg.contains("target: at least 0.8") && svg.contains("target: at most 0.03"));
+    let first = svg.find(">\nv0.2.0\n<").expect("a v0.2.0 label");
+    let second = svg.find(">\nv0.10.0\n<").expect("a v0.10.0 label");
+    assert!(first < second, "x labels in saved order");
+    let mut bare = record("x", 0.9, 0.02);
+    bare.figures.iter_mut().for_each(|f| f.ratio = None);
+    assert!(history_svg(&[bare]).is_err(), "nothing to chart");
+}
+
+#[test]
+fn the_chart_command_writes_the_file_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    save_record(&record("a", 0.9, 0.02), dir.path()).unwrap();
+    let out = dir.path().join("chart.svg");
+    let args = [
+        "bench",
+        "chart",
+        a.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let (code, text) = super::support::rpsim_in(dir.path(), &args, &[]);
+    assert_eq!(code, 0, "{text}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(svg.matches("is better)").count(), 2, "one panel per figure");
 }

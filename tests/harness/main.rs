@@ -22,3 +22,4 @@ mod support;
 mod sweep;
 mod terminal;
 mod test_seeds;
+mod timeline;

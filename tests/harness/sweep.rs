@@ -38,6 +38,7 @@ fn plan(files: Vec<PathBuf>, seeds: &str, jobs: usize) -> SweepPlan {
         fail_fast: false,
         keep_passed: true,
         plant_bug: None,
+        determinism_sample: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use rpsim_harness::bench::BenchPlan;
-use rpsim_harness::commands::bench::{compare, measure, rss_child};
+use rpsim_harness::commands::bench::{chart, compare, measure, rss_child, CompareRequest};
 use rpsim_harness::reporter::{Fanout, HarnessEvent, Reporter};
 use rpsim_harness::Outcome;
 use std::path::PathBuf;
@@ -29,13 +29,13 @@ pub struct BenchArgs {
     /// Virtual size of the disk of the peak-RSS run (its allocated data is `--size`).
     #[arg(long, value_name = "SIZE", default_value = "2TiB", value_parser = parse_size_bytes)]
     pub rss_disk_size: u64,
-    /// Runs of each timing; the best is kept.
+    /// Runs of each timing; each figure keeps their median, minimum and maximum.
     #[arg(long, default_value_t = 3)]
     pub repeats: u32,
     /// Directory for the scratch files (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
-    /// Save the figures as reports/bench/NAME.json (and redraw reports/bench/history.svg).
+    /// Save the figures as reports/bench/NAME.json (draw the chart with `bench chart`).
     #[arg(long, value_name = "NAME")]
     pub save: Option<String>,
 }
@@ -43,7 +43,8 @@ pub struct BenchArgs {
 #[derive(Debug, Subcommand)]
 pub enum BenchAction {
     /// Compare two saved records (names in reports/bench/ or paths); exit 1 if a ratio
-    /// regressed beyond the threshold, and redraw reports/bench/history.svg.
+    /// regressed beyond the threshold (a change within the repeats' spread is none), 2 if
+    /// the records were made with different sizes or repeat counts. Writes no file.
     Compare {
         /// The older record.
         a: String,
@@ -52,6 +53,18 @@ pub enum BenchAction {
         /// Largest tolerated change of a ratio in the bad direction.
         #[arg(long, default_value = "10%")]
         threshold: String,
+        /// Compare records made with different sizes or repeat counts anyway (with a warning).
+        #[arg(long)]
+        allow_different_parameters: bool,
+    },
+    /// Draw the history chart of saved records (names in reports/bench/ or paths; none: every
+    /// record there) as SVG: one panel per figure, in the order the records were saved.
+    Chart {
+        /// Records to draw.
+        records: Vec<String>,
+        /// The SVG file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE.svg")]
+        output: PathBuf,
     },
     /// Internal: one full export in a fresh process, printing its peak RSS.
     #[command(hide = true)]
@@ -67,7 +80,21 @@ pub enum BenchAction {
 
 pub fn call(args: BenchArgs, reporter: &mut Fanout) -> Outcome {
     match args.action {
-        Some(BenchAction::Compare { a, b, threshold }) => compare(&a, &b, &threshold, reporter),
+        Some(BenchAction::Compare {
+            a,
+            b,
+            threshold,
+            allow_different_parameters,
+        }) => {
+            let request = CompareRequest {
+                a,
+                b,
+                threshold,
+                allow_different_parameters,
+            };
+            compare(&request, reporter)
+        }
+        Some(BenchAction::Chart { records, output }) => chart(&records, &output, reporter),
         Some(BenchAction::RssChild {
             disk_size,
             allocated,

@@ -20,6 +20,12 @@ pub struct RunArgs {
     /// scenario named `FILE.<scenario>.jsonl`).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// Draw each run over sim time as a self-contained HTML page (one lane per export: JobState
+    /// spans, PercentComplete, RequestStateChange codes, faults; guest writes per disk). With
+    /// several scenarios, one file per scenario named `<stem>.<scenario>.html`; an HTML
+    /// `--summary` links to them.
+    #[arg(long, value_name = "FILE.html")]
+    pub timeline: Option<PathBuf>,
     /// Write per scenario and per export: the final job object, the call's return code and the
     /// GetErrorEx chain, as JSON.
     #[arg(long, value_name = "FILE")]
@@ -56,16 +62,16 @@ pub struct RunArgs {
 }
 
 pub fn call(args: RunArgs, reporter: &mut Fanout) -> Outcome {
-    reporter.push(Box::new(ReportFiles::new(
-        args.report_json,
-        args.junit,
-        args.summary,
-    )));
+    reporter.push(Box::new(
+        ReportFiles::new(args.report_json, args.junit, args.summary)
+            .with_timeline(args.timeline.clone()),
+    ));
     let request = RunRequest {
         scenarios: args.scenarios,
         filter: args.filter,
         seed: args.seed,
         trace: args.trace,
+        timeline: args.timeline,
         keep_exports: args.keep_exports,
         bless: args.bless,
         check_determinism: args.check_determinism,

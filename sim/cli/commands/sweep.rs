@@ -52,6 +52,14 @@ pub struct SweepArgs {
     /// (the other arguments must be the same as the first time).
     #[arg(long, value_name = "FILE")]
     pub resume: Option<PathBuf>,
+    /// Make each run twice with the same seed and compare the two traces event by event; a
+    /// difference fails the run's `determinism` check, naming the first divergent event.
+    #[arg(long)]
+    pub check_determinism: bool,
+    /// With --check-determinism, make only the runs of seeds A, A+N, A+2N, ... twice (the
+    /// same seeds whatever the shard).
+    #[arg(long, value_name = "N", requires = "check_determinism")]
+    pub determinism_sample: Option<u64>,
     /// Write the coverage of the probe catalogue (per probe: hits, runs hitting it, first
     /// seed and scenario; the never-hit probes) as JSON.
     #[arg(long, value_name = "FILE")]
@@ -80,6 +88,8 @@ pub fn call(args: SweepArgs, reporter: &mut Fanout) -> Outcome {
         results: args.results,
         resume: args.resume,
         interrupt: Some(crate::interrupt::install()),
+        check_determinism: args.check_determinism,
+        determinism_sample: args.determinism_sample,
         coverage: args.coverage,
     };
     reporter.push(Box::new(files));

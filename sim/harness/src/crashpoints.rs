@@ -6,6 +6,7 @@
 //! event. Owns the enumeration and the verdict per point; it must never print and never relax a
 //! check for a point (a stopped job may fail, it may not leave a half export a reader accepts).
 
+use crate::runner::observed::Scratch;
 use crate::runner::RunFailure;
 use rpsim_checks::invariants::{check_invariants, MANIFEST_FILE_NAME};
 use rpsim_checks::live_invariants::LiveInvariants;
@@ -14,7 +15,7 @@ use rpsim_checks::restore_check::{chain_for, check_restores};
 use rpsim_scenario::model::Scenario;
 use rpsim_scenario::{effective_seed, load_scenario};
 use rpsim_world::observe::{EventKind, EventObserver, RunView, StopAfterOps, StopMode};
-use rpsim_world::{run_observed, RunConfig, RunError, RunOutcome};
+use rpsim_world::{RunError, RunOutcome};
 use std::path::Path;
 
 /// Most crash points one invocation tries; beyond it the rest are counted as skipped.
@@ -94,10 +95,40 @@ impl Default for CrashPointsOptions {
     }
 }
 
+/// What the enumeration tells its caller while it runs (for progress and for findings shown
+/// as they are found), in the order points are tried.
+#[derive(Clone, Copy, Debug)]
+pub enum CrashPointProgress<'a> {
+    /// The unstopped run is counted: `points` will be tried (the limit applied).
+    Planned {
+        scenario: &'a str,
+        seed: u64,
+        ops_per_export: &'a [(String, u64)],
+        points: u64,
+    },
+    /// One more point was tried (`done` of `points`); `violation` when it broke a rule, and
+    /// `violations` found so far in this scenario, that one included.
+    Tried {
+        done: u64,
+        points: u64,
+        violation: Option<&'a CrashPointViolation>,
+        violations: usize,
+    },
+}
+
 /// Enumerates the crash points of the scenario at `path` chosen by `options`.
 pub fn run_crash_points(
     path: &Path,
     options: &CrashPointsOptions,
+) -> Result<CrashPointsSummary, RunFailure> {
+    run_crash_points_reporting(path, options, &mut |_| {})
+}
+
+/// [`run_crash_points`], telling `progress` the plan and each point as it is tried.
+pub fn run_crash_points_reporting(
+    path: &Path,
+    options: &CrashPointsOptions,
+    progress: &mut dyn FnMut(CrashPointProgress<'_>),
 ) -> Result<CrashPointsSummary, RunFailure> {
     let (seed, modes, points_max) = (options.seed, &options.modes[..], options.points_max);
     let stride = options.stride.max(1);
@@ -129,8 +160,21 @@ pub fn run_crash_points(
         }
     }
     let points_max = points_max.min(CRASH_POINTS_MAX);
+    let chosen = |ops: u64| (1..=ops).filter(move |i| i % stride == 0 || *i == ops);
+    let planned: u64 = summary
+        .ops_per_export
+        .iter()
+        .map(|&(_, ops)| chosen(ops).count() as u64 * modes.len() as u64)
+        .sum::<u64>()
+        .min(points_max);
+    progress(CrashPointProgress::Planned {
+        scenario: &summary.scenario,
+        seed,
+        ops_per_export: &summary.ops_per_export,
+        points: planned,
+    });
     for (export, ops) in summary.ops_per_export.clone() {
-        for after_ops in (1..=ops).filter(|i| i % stride == 0 || *i == ops) {
+        for after_ops in chosen(ops) {
             for &mode in modes {
                 if interrupted(options) {
                     summary.interrupted = true;
@@ -148,7 +192,8 @@ pub fn run_crash_points(
                     mode,
                 };
                 let messages = try_point(&scenario, seed, stop).map_err(simulation)?;
-                if !messages.is_empty() {
+                let found = !messages.is_empty();
+                if found {
                     summary.violations.push(CrashPointViolation {
                         export: export.clone(),
                         after_ops,
@@ -156,10 +201,17 @@ pub fn run_crash_points(
                         messages,
                     });
                 }
+                progress(CrashPointProgress::Tried {
+                    done: summary.points_tried,
+                    points: planned,
+                    violation: summary.violations.last().filter(|_| found),
+                    violations: summary.violations.len(),
+                });
             }
         }
     }
     assert!(summary.points_tried <= points_max);
+    assert!(summary.interrupted || summary.points_tried == planned);
     Ok(summary)
 }
 
@@ -224,25 +276,18 @@ fn forget_unrestorable_chains(outcome: &mut RunOutcome) {
     }
 }
 
-type Scratch = tempfile::TempDir;
-
 fn run_in_scratch(
     scenario: &Scenario,
     seed: u64,
     observer: &mut dyn EventObserver,
     stop: Option<StopAfterOps>,
 ) -> Result<(Result<RunOutcome, RunError>, Scratch), String> {
-    let scratch = crate::runner::scratch::new_dir("rpsim-crashpoint-")
-        .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-    let export_root = scratch.path().join("exports");
-    std::fs::create_dir(&export_root)
-        .map_err(|e| format!("cannot create {}: {e}", export_root.display()))?;
-    let config = RunConfig {
+    crate::runner::observed::run_in_scratch(
+        "rpsim-crashpoint-",
+        scenario,
         seed,
-        export_root,
-        keep_trace_records: false,
-        observe_probes: false,
-    };
-    let outcome = run_observed(scenario, &config, observer, stop);
-    Ok((outcome, scratch))
+        observer,
+        stop,
+        false,
+    )
 }

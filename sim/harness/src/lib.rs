@@ -17,5 +17,6 @@ pub mod runner;
 pub mod serve;
 pub mod suite;
 pub mod sweep;
+pub mod timeline;
 
 pub use outcome::Outcome;

@@ -3,6 +3,7 @@
 //! must never run anything.
 
 pub mod error;
+pub mod indentation;
 pub mod load;
 pub mod locate;
 pub mod model;

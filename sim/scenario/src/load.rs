@@ -82,6 +82,7 @@ pub fn parse_scenario(file_name: &str, text: &str) -> Result<Scenario, ScenarioE
         Some(scenario) => scenario,
         None => serde_norway::from_str(text).map_err(|error| {
             let problem = syntax_problem(text, &error);
+            let problem = indentation_problem(text, &problem).unwrap_or(problem);
             ScenarioError::in_text(ScenarioErrorKind::Syntax, file_name, text, vec![problem])
         })?,
     };
@@ -161,6 +162,33 @@ fn syntax_problem(text: &str, error: &serde_norway::Error) -> Spanned {
             path,
         },
     }
+}
+
+/// The indentation mistake behind a parser's refusal, when one sits at or just after the place
+/// the parser stopped (or anywhere, when a mapping is said to lack a field: its key may have
+/// gone astray below). The parser's own words follow, in case the guess is wrong.
+fn indentation_problem(text: &str, parsed: &Spanned) -> Option<Spanned> {
+    let at = &parsed.located;
+    let limit = if at.message.starts_with("missing field") {
+        usize::MAX
+    } else {
+        at.line
+    };
+    let mistake = crate::indentation::diagnose(text, limit)
+        .or_else(|| crate::indentation::misplaced_field(text, &at.message, at.line, at.column))?;
+    Some(Spanned {
+        offset_bytes: mistake.offset_bytes,
+        len_bytes: mistake.len_bytes,
+        located: Located {
+            line: mistake.line,
+            column: mistake.column,
+            message: format!(
+                "{} (the YAML parser stopped at line {} column {}: {})",
+                mistake.message, at.line, at.column, at.message
+            ),
+            path: None,
+        },
+    })
 }
 
 /// Splits serde's `vm_groups[0].vms[0]: unknown field ...` into its path and message.

@@ -31,6 +31,26 @@ const TIME_UNITS: &[(&str, u64)] = &[
     ("h", 3_600_000_000_000),
 ];
 
+/// Spellings people write for a time unit, and the unit meant: named in the refusal.
+const TIME_UNIT_SPELLINGS: &[(&str, &str)] = &[
+    ("sec", "s"),
+    ("secs", "s"),
+    ("second", "s"),
+    ("seconds", "s"),
+    ("m", "min"),
+    ("mins", "min"),
+    ("minute", "min"),
+    ("minutes", "min"),
+    ("hr", "h"),
+    ("hrs", "h"),
+    ("hour", "h"),
+    ("hours", "h"),
+    ("msec", "ms"),
+    ("µs", "us"),
+    ("usec", "us"),
+    ("nsec", "ns"),
+];
+
 /// A number of bytes, written as `4096`, `512B`, `64KiB`, `1.5GiB` or `10GB`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ByteSize(pub u64);
@@ -75,7 +95,8 @@ impl Percent {
     }
 }
 
-/// Splits `12.5GiB` into (`12.5`, `GiB`).
+/// Splits `12.5GiB` into (`12.5`, `GiB`). Blanks between the number and the unit are allowed
+/// (`30 s`, `64 GiB`, `10 %`): the unit is still one of the listed ones.
 fn split_number(text: &str) -> (&str, &str) {
     let end = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
@@ -166,8 +187,14 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         ));
     }
     let scale = lookup(TIME_UNITS, unit).ok_or_else(|| {
+        let hint = TIME_UNIT_SPELLINGS
+            .iter()
+            .find(|(spelling, _)| spelling.eq_ignore_ascii_case(unit))
+            .map_or(String::new(), |(_, meant)| {
+                format!(" (for `{unit}`, write `{number}{meant}`)")
+            });
         format!(
-            "`{text}` has an unknown time unit `{unit}`; allowed: {}",
+            "`{text}` has an unknown time unit `{unit}`; allowed: {}{hint}",
             unit_names(TIME_UNITS)
         )
     })?;
@@ -357,6 +384,26 @@ mod tests {
             .unwrap_err()
             .contains("needs a time unit"));
         assert_eq!(parse_duration("2min").unwrap().0, 120_000_000_000);
+    }
+
+    #[test]
+    fn a_space_before_the_unit_is_accepted_and_other_spellings_are_refused_with_a_hint() {
+        assert_eq!(parse_duration("30 s"), parse_duration("30s"));
+        assert_eq!(parse_duration("1.5 min").unwrap().0, 90_000_000_000);
+        assert_eq!(parse_byte_size("64 GiB"), parse_byte_size("64GiB"));
+        assert_eq!(parse_byte_rate("100 MiB/s"), parse_byte_rate("100MiB/s"));
+        assert_eq!(parse_percent("10 %"), parse_percent("10%"));
+        for (text, hint) in [
+            ("30sec", "write `30s`"),
+            ("30 sec", "write `30s`"),
+            ("2m", "write `2min`"),
+            ("1hr", "write `1h`"),
+        ] {
+            let error = parse_duration(text).unwrap_err();
+            assert!(error.contains("unknown time unit"), "{error}");
+            assert!(error.ends_with(&format!("{hint})")), "{error}");
+        }
+        assert!(!parse_duration("3 parsecs").unwrap_err().contains("write"));
     }
 
     #[test]

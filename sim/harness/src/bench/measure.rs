@@ -1,10 +1,12 @@
 //! `rpsim bench`: one run that times the export job against machine baselines measured on the
 //! same bytes in the same run (sequential write + fsync, `cp`, `rsync --no-whole-file`) and
-//! measures peak RSS in a child process, then builds a [`BenchRecord`]. Owns the phases and the
+//! measures peak RSS in a child process, then builds a [`BenchRecord`] whose figures keep the
+//! minimum, median and maximum over the repeats (carried through to their ratios). Owns the phases and the
 //! wall-clock timing, which is human-facing only; it must never feed a clock into the
 //! simulator or the export job, nor print (progress goes through a callback).
 
 use crate::bench::record::{BenchRecord, Better, Figure, Machine, RECORD_FORMAT};
+use crate::bench::spread::Spread;
 use crate::bench::workload::{self as workload, DiskShape};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -71,20 +73,19 @@ pub fn run_bench(
 ) -> Result<BenchRecord, String> {
     plan.check()?;
     let size = plan.size_bytes;
-    let full_s = best_of(plan, |dir| time_full_export(size, dir))?;
-    progress(&format!("full export      {:>8.3} s", full_s));
-    let seq_s = best_of(plan, |dir| time_seq_write(size, dir))?;
-    progress(&format!("sequential write {:>8.3} s", seq_s));
-    let cp_s = best_of(plan, |dir| time_cp(size, dir))?;
-    progress(&format!("cp               {:>8.3} s", cp_s));
+    let show = |s: Spread| format!("{:>8.3} s (min {:.3}, max {:.3})", s.median, s.min, s.max);
+    let full_s = spread_of(plan, |dir| time_full_export(size, dir))?;
+    progress(&format!("full export      {}", show(full_s)));
+    let seq_s = spread_of(plan, |dir| time_seq_write(size, dir))?;
+    progress(&format!("sequential write {}", show(seq_s)));
+    let cp_s = spread_of(plan, |dir| time_cp(size, dir))?;
+    progress(&format!("cp               {}", show(cp_s)));
     let (diff_s, diff_bytes) = time_differential(plan)?;
-    progress(&format!("differential     {:>8.3} s", diff_s));
-    let rsync_s = best_of_optional(plan, |dir| time_rsync(plan, dir))?;
+    progress(&format!("differential     {}", show(diff_s)));
+    let rsync_s = spread_of_optional(plan, |dir| time_rsync(plan, dir))?;
     progress(&format!(
         "rsync            {}",
-        rsync_s.map_or("skipped (rsync not installed)".into(), |s| format!(
-            "{s:>8.3} s"
-        ))
+        rsync_s.map_or("skipped (rsync not installed)".into(), show)
     ));
     let rss_bytes = measure_rss_child(plan)?;
     progress(&format!("peak RSS         {:>8.1} MiB", mib(rss_bytes)));
@@ -105,85 +106,100 @@ pub fn run_bench(
         machine: machine(),
         parameters: parameters(plan),
         figures: figures(plan, &times),
+        saved_at_unix_s: None,
     })
 }
 
+/// Seconds over the repeats of each timed phase.
 struct PhaseTimes {
-    full_s: f64,
-    seq_s: f64,
-    cp_s: f64,
-    diff_s: f64,
+    full_s: Spread,
+    seq_s: Spread,
+    cp_s: Spread,
+    diff_s: Spread,
     diff_bytes: u64,
-    rsync_s: Option<f64>,
+    rsync_s: Option<Spread>,
     rss_bytes: u64,
 }
 
 fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
     let size = plan.size_bytes as f64;
-    let full_rate = size / t.full_s;
-    let seq_rate = size / t.seq_s;
-    let cp_rate = size / t.cp_s;
+    let full_rate = t.full_s.inverse_times(size);
+    let seq_rate = t.seq_s.inverse_times(size);
+    let cp_rate = t.cp_s.inverse_times(size);
     // The full export of the whole differential disk, at the measured full-export rate.
-    let full_of_diff_disk_s = plan.diff_disk_size_bytes as f64 / full_rate;
+    let full_of_diff_disk_s = full_rate.inverse_times(plan.diff_disk_size_bytes as f64);
     let rsync_scale = plan.diff_disk_size_bytes as f64 / size;
     let mut out = vec![
-        rate_figure("full_export", full_rate, "seq_write", seq_rate, ""),
-        rate_figure(
+        ratio_figure(
+            "full_export",
+            full_rate,
+            "bytes/s",
+            ("seq_write", seq_rate),
+            Better::Higher,
+            String::new(),
+        ),
+        ratio_figure(
             "full_export_vs_cp",
             full_rate,
-            "cp",
-            cp_rate,
-            "cp + fsync of the copy",
+            "bytes/s",
+            ("cp", cp_rate),
+            Better::Higher,
+            "cp + fsync of the copy".into(),
         ),
-        Figure {
-            name: "differential_cost".into(),
-            value: t.diff_s,
-            unit: "s".into(),
-            baseline: Some("full_export_of_same_disk".into()),
-            baseline_value: Some(full_of_diff_disk_s),
-            ratio: Some(t.diff_s / full_of_diff_disk_s),
-            better: Better::Lower,
-            note: format!(
+        ratio_figure(
+            "differential_cost",
+            t.diff_s,
+            "s",
+            ("full_export_of_same_disk", full_of_diff_disk_s),
+            Better::Lower,
+            format!(
                 "{} changed bytes; baseline = disk size / measured full-export rate",
                 t.diff_bytes
             ),
-        },
+        ),
     ];
     if let Some(rsync_s) = t.rsync_s {
-        out.push(Figure {
-            name: "differential_vs_rsync".into(),
-            value: t.diff_s,
-            unit: "s".into(),
-            baseline: Some("rsync_no_whole_file".into()),
-            baseline_value: Some(rsync_s * rsync_scale),
-            ratio: Some(t.diff_s / (rsync_s * rsync_scale)),
-            better: Better::Lower,
-            note: "rsync timed on a --size image pair, scaled linearly to the disk size".into(),
-        });
+        out.push(ratio_figure(
+            "differential_vs_rsync",
+            t.diff_s,
+            "s",
+            ("rsync_no_whole_file", rsync_s.scaled(rsync_scale)),
+            Better::Lower,
+            "rsync timed on a --size image pair, scaled linearly to the disk size".into(),
+        ));
     }
-    out.push(Figure {
-        name: "peak_rss_2tib_export".into(),
-        value: t.rss_bytes as f64,
-        unit: "bytes".into(),
-        baseline: Some("rss_budget".into()),
-        baseline_value: Some(RSS_BUDGET_BYTES as f64),
-        ratio: Some(t.rss_bytes as f64 / RSS_BUDGET_BYTES as f64),
-        better: Better::Lower,
-        note: "VmHWM of a child process doing only this export".into(),
-    });
+    out.push(ratio_figure(
+        "peak_rss_2tib_export",
+        Spread::point(t.rss_bytes as f64),
+        "bytes",
+        ("rss_budget", Spread::point(RSS_BUDGET_BYTES as f64)),
+        Better::Lower,
+        "VmHWM of a child process doing only this export (one run)".into(),
+    ));
     out
 }
 
-fn rate_figure(name: &str, value: f64, baseline: &str, baseline_value: f64, note: &str) -> Figure {
+/// A figure whose value (median over the repeats) is judged by its ratio to `baseline`.
+fn ratio_figure(
+    name: &str,
+    value: Spread,
+    unit: &str,
+    baseline: (&str, Spread),
+    better: Better,
+    note: String,
+) -> Figure {
+    let ratio = value.over(baseline.1);
     Figure {
         name: name.into(),
-        value,
-        unit: "bytes/s".into(),
-        baseline: Some(baseline.into()),
-        baseline_value: Some(baseline_value),
-        ratio: Some(value / baseline_value),
-        better: Better::Higher,
-        note: note.into(),
+        value: value.median,
+        unit: unit.into(),
+        baseline: Some(baseline.0.into()),
+        baseline_value: Some(baseline.1.median),
+        ratio: Some(ratio.median),
+        better,
+        note,
+        value_spread: Some(value),
+        ratio_spread: Some(ratio),
     }
 }
 
@@ -197,29 +213,29 @@ fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
     map
 }
 
-/// The best (smallest) of `plan.repeats` timings, each in a fresh scratch directory.
-fn best_of(
+/// Seconds of `plan.repeats` timings, each in a fresh scratch directory.
+fn spread_of(
     plan: &BenchPlan,
     mut f: impl FnMut(&Path) -> Result<Duration, String>,
-) -> Result<f64, String> {
-    let found = best_of_optional(plan, |dir| f(dir).map(Some))?;
+) -> Result<Spread, String> {
+    let found = spread_of_optional(plan, |dir| f(dir).map(Some))?;
     Ok(found.expect("a timing that never skips"))
 }
 
-fn best_of_optional(
+fn spread_of_optional(
     plan: &BenchPlan,
     mut f: impl FnMut(&Path) -> Result<Option<Duration>, String>,
-) -> Result<Option<f64>, String> {
+) -> Result<Option<Spread>, String> {
     assert!(plan.repeats >= 1 && plan.repeats <= REPEATS_MAX);
-    let mut best: Option<f64> = None;
+    let mut samples = Vec::new();
     for _ in 0..plan.repeats {
         let scratch = scratch_dir(&plan.work_dir)?;
         match f(scratch.path())? {
             None => return Ok(None),
-            Some(d) => best = Some(best.map_or(d.as_secs_f64(), |b| b.min(d.as_secs_f64()))),
+            Some(d) => samples.push(d.as_secs_f64().max(1e-9)),
         }
     }
-    Ok(best.map(|b| b.max(1e-9)))
+    Ok(Some(Spread::of(&samples)))
 }
 
 fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> {
@@ -300,14 +316,14 @@ fn time_cp(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
 }
 
 /// A differential export of `changed_per_mille` of a fully allocated `diff_disk_size_bytes`
-/// disk (best of the repeats; the world is built once, untimed): (seconds, changed bytes).
-fn time_differential(plan: &BenchPlan) -> Result<(f64, u64), String> {
+/// disk (each repeat timed; the world is built once, untimed): (seconds, changed bytes).
+fn time_differential(plan: &BenchPlan) -> Result<(Spread, u64), String> {
     let size = plan.diff_disk_size_bytes;
     let mut world = workload::world_with_disk(&full_shape(size, size, false))?;
     let base = workload::freeze(&mut world, "base")?;
     let changed_blocks = workload::change_blocks(&mut world, plan.changed_per_mille)?;
     let point = workload::freeze(&mut world, "target")?;
-    let seconds = best_of(plan, |dir| {
+    let seconds = spread_of(plan, |dir| {
         let start = Instant::now();
         workload::export(&world, &point, Some(&base), &dir.join("export"))?;
         Ok(start.elapsed())

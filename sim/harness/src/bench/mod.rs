@@ -2,8 +2,10 @@
 //! run, the saved records and their comparison, and the workloads the criterion benches share.
 //! Declares and re-exports only.
 
+pub mod chart;
 pub mod measure;
 pub mod record;
+pub mod spread;
 pub mod workload;
 
 pub use measure::{mib, run_bench, BenchPlan};

@@ -1,14 +1,19 @@
 //! Bench records across versions: the JSON record `rpsim bench --save` writes, loading one by
-//! name or path, comparing two (regressions are judged on ratios to a machine baseline, which
-//! survive noisy machines) and the hand-written SVG history chart. Owns the record format and
-//! the verdicts; it must never measure anything nor print.
+//! name or path, and comparing two: regressions are judged on ratios to a machine baseline,
+//! which survive noisy machines; a change within the spread the repeats showed is no change;
+//! records made with other sizes or repeat counts are told apart before anything is judged.
+//! Owns the record format and the verdicts; it must never measure anything, print or draw.
 
+use crate::bench::spread::Spread;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The only record format so far.
-pub const RECORD_FORMAT: u32 = 1;
+/// The record format written: 2 keeps each figure's spread over its repeats (its `value` and
+/// `ratio` are medians) and when the record was saved. Format 1 (best of the repeats, no
+/// spread) is still read.
+pub const RECORD_FORMAT: u32 = 2;
+/// Every record format read.
+pub const RECORD_FORMATS_READ: [u32; 2] = [1, 2];
 /// Where records live, relative to the working directory.
 pub const RECORDS_DIR: &str = "reports/bench";
 /// Most records the history chart reads.
@@ -44,6 +49,19 @@ pub struct Figure {
     /// How the figure was obtained when that is not obvious (estimates, scaling, skips).
     #[serde(default)]
     pub note: String,
+    /// `value` over the repeats (format 2; absent in format 1 records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_spread: Option<Spread>,
+    /// `ratio` over the repeats: the widest range the value and baseline spreads allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio_spread: Option<Spread>,
+}
+
+impl Figure {
+    /// The ratio's spread, or the ratio alone when the record kept none.
+    pub fn ratio_range(&self) -> Option<Spread> {
+        self.ratio_spread.or(self.ratio.map(Spread::point))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,6 +81,9 @@ pub struct BenchRecord {
     /// Sizes the run used, in bytes, by name.
     pub parameters: std::collections::BTreeMap<String, u64>,
     pub figures: Vec<Figure>,
+    /// When `--save` wrote it (Unix seconds, wall clock): the history chart's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_at_unix_s: Option<u64>,
 }
 
 /// The verdict on one figure's ratio.
@@ -80,8 +101,13 @@ pub struct FigureChange {
     pub name: String,
     pub ratio_a: Option<f64>,
     pub ratio_b: Option<f64>,
+    /// The ratios' spreads over their repeats (a lone ratio when a record kept none).
+    pub spread_a: Option<Spread>,
+    pub spread_b: Option<Spread>,
     /// Relative change of the ratio from A to B, in percent.
     pub change_percent: Option<f64>,
+    /// The two spreads overlap: whatever the change, it is within the noise (unchanged).
+    pub within_spread: bool,
     pub verdict: Verdict,
 }
 
@@ -132,9 +158,9 @@ pub fn load_record(path: &Path) -> Result<BenchRecord, String> {
 pub fn parse_record(text: &str) -> Result<BenchRecord, String> {
     let record: BenchRecord = serde_json::from_str(text)
         .map_err(|e| format!("not a bench record ({e}); re-save it with `rpsim bench --save`"))?;
-    if record.format != RECORD_FORMAT {
+    if !RECORD_FORMATS_READ.contains(&record.format) {
         return Err(format!(
-            "record format {} is not supported (expected {RECORD_FORMAT})",
+            "record format {} is not supported (expected one of {RECORD_FORMATS_READ:?})",
             record.format
         ));
     }
@@ -143,6 +169,16 @@ pub fn parse_record(text: &str) -> Result<BenchRecord, String> {
     }
     for figure in &record.figures {
         let finite = figure.value.is_finite() && figure.ratio.is_none_or(f64::is_finite);
+        let spreads_sound = [figure.value_spread, figure.ratio_spread]
+            .iter()
+            .flatten()
+            .all(|s| s.is_sound());
+        if !spreads_sound {
+            return Err(format!(
+                "figure `{}` has a spread that is not min <= median <= max",
+                figure.name
+            ));
+        }
         if !finite {
             return Err(format!("figure `{}` is not a finite number", figure.name));
         }
@@ -150,11 +186,18 @@ pub fn parse_record(text: &str) -> Result<BenchRecord, String> {
     Ok(record)
 }
 
-/// Writes `record` as pretty JSON to `dir/<name>.json`; returns the path.
+/// Writes `record` as pretty JSON to `dir/<name>.json` (stamped with the time it is saved when
+/// it has no stamp); returns the path.
 pub fn save_record(record: &BenchRecord, dir: &Path) -> Result<PathBuf, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let path = dir.join(format!("{}.json", record.name));
-    let text = serde_json::to_string_pretty(record).expect("bench records serialise");
+    let mut record = record.clone();
+    if record.saved_at_unix_s.is_none() {
+        // Wall clock, for the chart's order only.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        record.saved_at_unix_s = now.ok().map(|d| d.as_secs());
+    }
+    let text = serde_json::to_string_pretty(&record).expect("bench records serialise");
     std::fs::write(&path, text + "\n")
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
@@ -191,8 +234,12 @@ fn compare_one(
         (Some(ra), Some(rb)) if ra != 0.0 => Some((rb - ra) / ra.abs() * 100.0),
         _ => None,
     };
+    let spread_a = a.and_then(Figure::ratio_range);
+    let spread_b = b.and_then(Figure::ratio_range);
+    let within_spread = matches!((spread_a, spread_b), (Some(sa), Some(sb)) if sa.overlaps(sb));
     let verdict = match change_percent {
         None => Verdict::NotCompared,
+        Some(_) if within_spread => Verdict::Unchanged,
         Some(change) => {
             let worse = match better {
                 Better::Higher => -change,
@@ -211,13 +258,60 @@ fn compare_one(
         name: name.to_string(),
         ratio_a,
         ratio_b,
+        spread_a,
+        spread_b,
         change_percent,
+        within_spread,
         verdict,
     }
 }
 
-/// Every record in `dir` (files `*.json` that parse as records), sorted by name; files that do
-/// not parse are reported back by path and reason.
+/// The parameters (sizes, repeat count) two records were made with that differ, one line
+/// each (`size_bytes: 536870912 in A, 1073741824 in B`); empty when they were made alike.
+pub fn parameter_differences(a: &BenchRecord, b: &BenchRecord) -> Vec<String> {
+    let mut keys: Vec<&String> = a.parameters.keys().chain(b.parameters.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let shown = |v: Option<&u64>| v.map_or("absent".to_string(), u64::to_string);
+    keys.into_iter()
+        .filter(|k| a.parameters.get(*k) != b.parameters.get(*k))
+        .map(|k| {
+            format!(
+                "{k}: {} in {}, {} in {}",
+                shown(a.parameters.get(k)),
+                a.name,
+                shown(b.parameters.get(k)),
+                b.name
+            )
+        })
+        .collect()
+}
+
+/// How the machines of two records differ, when they do.
+pub fn machine_difference(a: &BenchRecord, b: &BenchRecord) -> Option<String> {
+    (a.machine != b.machine).then(|| {
+        format!(
+            "{} was measured on {} cores of {}, {} on {} cores of {}",
+            a.name,
+            a.machine.cores,
+            a.machine.cpu_model,
+            b.name,
+            b.machine.cores,
+            b.machine.cpu_model
+        )
+    })
+}
+
+/// `records` in the order they were saved: by `saved_at_unix_s`, records without one (older
+/// formats) first, in the order given.
+pub fn in_saved_order(mut records: Vec<BenchRecord>) -> Vec<BenchRecord> {
+    records.sort_by_key(|r| r.saved_at_unix_s);
+    records
+}
+
+/// Every record in `dir` (files `*.json` that parse as records), in the order they were saved
+/// (see [`in_saved_order`]; by file name before that); files that do not parse are reported
+/// back by path and reason.
 pub fn load_history(dir: &Path) -> Result<(Vec<BenchRecord>, Vec<String>), String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
@@ -235,123 +329,5 @@ pub fn load_history(dir: &Path) -> Result<(Vec<BenchRecord>, Vec<String>), Strin
             Err(e) => skipped.push(e),
         }
     }
-    records.sort_by(|x, y| x.name.cmp(&y.name));
-    Ok((records, skipped))
-}
-
-const SVG_WIDTH: f64 = 760.0;
-const SVG_HEIGHT: f64 = 380.0;
-const SVG_MARGIN_LEFT: f64 = 60.0;
-const SVG_MARGIN_RIGHT: f64 = 220.0;
-const SVG_MARGIN_TOP: f64 = 30.0;
-const SVG_MARGIN_BOTTOM: f64 = 60.0;
-const SVG_COLOURS: [&str; 8] = [
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-];
-
-/// A line chart of every figure's ratio across `records` (already sorted), one line per
-/// figure, record names along the x axis.
-pub fn history_svg(records: &[BenchRecord]) -> String {
-    let mut names: Vec<&str> = Vec::new();
-    for record in records {
-        for figure in record.figures.iter().filter(|f| f.ratio.is_some()) {
-            if !names.contains(&figure.name.as_str()) {
-                names.push(&figure.name);
-            }
-        }
-    }
-    let ratio_max = records
-        .iter()
-        .flat_map(|r| r.figures.iter().filter_map(|f| f.ratio))
-        .fold(1.0f64, f64::max);
-    let plot_w = SVG_WIDTH - SVG_MARGIN_LEFT - SVG_MARGIN_RIGHT;
-    let plot_h = SVG_HEIGHT - SVG_MARGIN_TOP - SVG_MARGIN_BOTTOM;
-    let x_of = |i: usize| {
-        let slots = records.len().max(2) - 1;
-        SVG_MARGIN_LEFT + plot_w * i as f64 / slots as f64
-    };
-    let y_of = |ratio: f64| SVG_MARGIN_TOP + plot_h * (1.0 - ratio / ratio_max);
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{SVG_WIDTH}\" height=\"{SVG_HEIGHT}\" font-family=\"sans-serif\" font-size=\"11\">"
-    );
-    let _ = writeln!(
-        svg,
-        "<text x=\"{SVG_MARGIN_LEFT}\" y=\"18\" font-size=\"13\">rpsim bench: ratios to the machine baseline, by record</text>"
-    );
-    svg_axes(&mut svg, ratio_max, &y_of);
-    for (i, record) in records.iter().enumerate() {
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x_of(i),
-            SVG_HEIGHT - SVG_MARGIN_BOTTOM + 16.0,
-            xml_escape(&record.name)
-        );
-    }
-    for (n, name) in names.iter().enumerate() {
-        let colour = SVG_COLOURS[n % SVG_COLOURS.len()];
-        let points: Vec<String> = records
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.figure(name).and_then(|f| f.ratio).map(|v| (i, v)))
-            .map(|(i, v)| format!("{:.1},{:.1}", x_of(i), y_of(v)))
-            .collect();
-        let _ = writeln!(
-            svg,
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
-            points.join(" ")
-        );
-        for point in &points {
-            let (x, y) = point.split_once(',').expect("points are x,y");
-            let _ = writeln!(
-                svg,
-                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{colour}\"/>"
-            );
-        }
-        let legend_y = SVG_MARGIN_TOP + 16.0 * n as f64;
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{legend_y:.1}\" fill=\"{colour}\">{}</text>",
-            SVG_WIDTH - SVG_MARGIN_RIGHT + 12.0,
-            xml_escape(name)
-        );
-    }
-    svg.push_str("</svg>\n");
-    svg
-}
-
-fn svg_axes(svg: &mut String, ratio_max: f64, y_of: &dyn Fn(f64) -> f64) {
-    let x_end = SVG_WIDTH - SVG_MARGIN_RIGHT;
-    let y_end = SVG_HEIGHT - SVG_MARGIN_BOTTOM;
-    let _ = writeln!(
-        svg,
-        "<line x1=\"{SVG_MARGIN_LEFT}\" y1=\"{SVG_MARGIN_TOP}\" x2=\"{SVG_MARGIN_LEFT}\" y2=\"{y_end}\" stroke=\"black\"/>"
-    );
-    let _ = writeln!(
-        svg,
-        "<line x1=\"{SVG_MARGIN_LEFT}\" y1=\"{y_end}\" x2=\"{x_end}\" y2=\"{y_end}\" stroke=\"black\"/>"
-    );
-    for tick in 0..=4 {
-        let ratio = ratio_max * f64::from(tick) / 4.0;
-        let y = y_of(ratio);
-        let _ = writeln!(
-            svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{ratio:.2}</text>",
-            SVG_MARGIN_LEFT - 6.0,
-            y + 4.0
-        );
-        let _ = writeln!(
-            svg,
-            "<line x1=\"{SVG_MARGIN_LEFT}\" y1=\"{y:.1}\" x2=\"{x_end}\" y2=\"{y:.1}\" stroke=\"#ddd\"/>"
-        );
-    }
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    Ok((in_saved_order(records), skipped))
 }

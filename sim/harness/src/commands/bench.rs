@@ -1,16 +1,15 @@
 //! `rpsim bench`: measures the export job against same-run baselines, saves a record, compares
-//! two records (a regressed ratio is a failed check) and redraws the history chart; also the
-//! hidden child process that reports its peak RSS. Owns those steps and their outcomes; it
+//! two records (a regressed ratio is a failed check; nothing is written) and draws the history
+//! chart where asked; also the hidden child process that reports its peak RSS. Owns those steps and their outcomes; it
 //! must never print, measure (that is `bench::measure`) or judge (`bench::record`).
 
 use crate::bench::record::{self as record, Verdict, RECORDS_DIR};
 use crate::bench::{self, BenchPlan};
 use crate::outcome::Outcome;
 use crate::reporter::{HarnessEvent, Reporter};
-use std::path::{Path, PathBuf};
+use rpsim_scenario::units::ByteSize;
+use std::path::Path;
 
-/// Name of the chart redrawn after each save or compare, inside the records directory.
-pub const HISTORY_SVG: &str = "history.svg";
 /// Longest `--save` name.
 pub const SAVE_NAME_BYTES_MAX: usize = 64;
 
@@ -28,10 +27,10 @@ pub fn measure(plan: &BenchPlan, save: Option<&str>, reporter: &mut dyn Reporter
         );
     }
     let line = format!(
-        "rpsim bench: {} MiB full, 1/{} of a {} GiB disk differential, best of {}",
-        bench::mib(plan.size_bytes),
-        1000 / plan.changed_per_mille.max(1),
-        plan.diff_disk_size_bytes >> 30,
+        "rpsim bench: {} full, {} per mille of a {} disk differential, median, min and max of {} repeats",
+        ByteSize(plan.size_bytes),
+        plan.changed_per_mille,
+        ByteSize(plan.diff_disk_size_bytes),
         plan.repeats
     );
     reporter.event(&HarnessEvent::BenchProgress { line: &line });
@@ -51,7 +50,6 @@ pub fn measure(plan: &BenchPlan, save: Option<&str>, reporter: &mut dyn Reporter
             }),
             Err(message) => return bad_input(reporter, &message),
         }
-        redraw_history(dir, reporter);
     }
     Outcome::Passed
 }
@@ -64,18 +62,50 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(allowed)
 }
 
-/// Compares records `a` and `b` (names in the records directory, or paths).
-pub fn compare(a: &str, b: &str, threshold: &str, reporter: &mut dyn Reporter) -> Outcome {
+/// How `bench compare` reads two records.
+#[derive(Clone, Debug)]
+pub struct CompareRequest {
+    /// The older and the newer record: names in the records directory, or paths.
+    pub a: String,
+    pub b: String,
+    /// Largest tolerated change of a ratio in the bad direction (`10%`).
+    pub threshold: String,
+    /// Compare records made with different sizes or repeat counts anyway.
+    pub allow_different_parameters: bool,
+}
+
+/// Compares records `a` and `b`; writes nothing. Records made with different parameters are
+/// refused (bad input) unless allowed; different machines are pointed out.
+pub fn compare(request: &CompareRequest, reporter: &mut dyn Reporter) -> Outcome {
     let dir = Path::new(RECORDS_DIR);
-    let threshold_percent = match record::parse_threshold(threshold) {
+    let threshold_percent = match record::parse_threshold(&request.threshold) {
         Ok(t) => t,
         Err(message) => return bad_input(reporter, &message),
     };
     let load = |spec: &str| record::load_record(&record::record_path(spec, dir));
-    let (ra, rb) = match (load(a), load(b)) {
+    let (ra, rb) = match (load(&request.a), load(&request.b)) {
         (Ok(ra), Ok(rb)) => (ra, rb),
         (Err(message), _) | (_, Err(message)) => return bad_input(reporter, &message),
     };
+    let differences = record::parameter_differences(&ra, &rb);
+    if !differences.is_empty() {
+        let message = format!(
+            "the records were made with different parameters ({}); their figures measure \
+             different work. Compare records made alike, or pass --allow-different-parameters",
+            differences.join("; ")
+        );
+        if !request.allow_different_parameters {
+            return bad_input(reporter, &message);
+        }
+        reporter.event(&HarnessEvent::Warning { message: &message });
+    }
+    if let Some(machines) = record::machine_difference(&ra, &rb) {
+        let message = format!(
+            "different machines: {machines}; the ratios to same-run baselines stay comparable, \
+             the values do not"
+        );
+        reporter.event(&HarnessEvent::Warning { message: &message });
+    }
     let changes = record::compare(&ra, &rb, threshold_percent);
     let regressed = changes
         .iter()
@@ -88,35 +118,47 @@ pub fn compare(a: &str, b: &str, threshold: &str, reporter: &mut dyn Reporter) -
         changes: &changes,
         regressed,
     });
-    if dir.is_dir() {
-        redraw_history(dir, reporter);
-    }
     Outcome::checks(regressed > 0)
 }
 
-fn redraw_history(dir: &Path, reporter: &mut dyn Reporter) {
-    let (records, skipped) = match record::load_history(dir) {
-        Ok(found) => found,
-        Err(message) => {
-            let message = format!("history chart not redrawn: {message}");
-            reporter.event(&HarnessEvent::Warning { message: &message });
-            return;
+/// Draws the history chart of `specs` (record names or paths; none: every record in the
+/// records directory) into `out`, in the order the records were saved.
+pub fn chart(specs: &[String], out: &Path, reporter: &mut dyn Reporter) -> Outcome {
+    let dir = Path::new(RECORDS_DIR);
+    let records = if specs.is_empty() {
+        match record::load_history(dir) {
+            Ok((records, skipped)) => {
+                for message in &skipped {
+                    let message = format!("not in the chart: {message}");
+                    reporter.event(&HarnessEvent::Warning { message: &message });
+                }
+                records
+            }
+            Err(message) => return bad_input(reporter, &message),
         }
+    } else {
+        let mut records = Vec::new();
+        for spec in specs.iter().take(record::HISTORY_RECORDS_MAX) {
+            match record::load_record(&record::record_path(spec, dir)) {
+                Ok(record) => records.push(record),
+                Err(message) => return bad_input(reporter, &message),
+            }
+        }
+        record::in_saved_order(records)
     };
-    for message in &skipped {
-        let message = format!("not in the chart: {message}");
-        reporter.event(&HarnessEvent::Warning { message: &message });
-    }
-    let path: PathBuf = dir.join(HISTORY_SVG);
-    match std::fs::write(&path, record::history_svg(&records)) {
-        Ok(()) => reporter.event(&HarnessEvent::Wrote {
-            path: &path,
-            what: "history chart",
-        }),
-        Err(e) => {
-            let message = format!("cannot write {}: {e}", path.display());
-            reporter.event(&HarnessEvent::Warning { message: &message });
+    let svg = match crate::bench::chart::history_svg(&records) {
+        Ok(svg) => svg,
+        Err(message) => return bad_input(reporter, &message),
+    };
+    match std::fs::write(out, svg) {
+        Ok(()) => {
+            reporter.event(&HarnessEvent::Wrote {
+                path: out,
+                what: "bench history chart",
+            });
+            Outcome::Passed
         }
+        Err(e) => bad_input(reporter, &format!("cannot write {}: {e}", out.display())),
     }
 }
 

@@ -1,8 +1,8 @@
-//! `rpsim crashpoints`: enumerates the crash points of each scenario and reports the points
-//! tried and every violation. Owns that loop and its outcome (a violation is a failed check);
+//! `rpsim crashpoints`: enumerates the crash points of each scenario and reports its plan, each
+//! point as it is tried (progress, and every violation as it is found) and the points tried. Owns that loop and its outcome (a violation is a failed check);
 //! it must never print.
 
-use crate::crashpoints::{run_crash_points, CrashPointsOptions};
+use crate::crashpoints::{run_crash_points_reporting, CrashPointProgress, CrashPointsOptions};
 use crate::outcome::Outcome;
 use crate::reporter::{HarnessEvent, Reporter};
 use std::path::PathBuf;
@@ -24,7 +24,10 @@ pub fn crashpoints(
     let (mut tried, mut violations, mut not_runnable) = (0u64, 0usize, 0usize);
     let mut interrupted = false;
     for file in &files {
-        match run_crash_points(file, options) {
+        let mut progress = |step: CrashPointProgress<'_>| {
+            reporter.event(&HarnessEvent::CrashPointProgress { step });
+        };
+        match run_crash_points_reporting(file, options, &mut progress) {
             Ok(summary) => {
                 reporter.event(&HarnessEvent::CrashPoints {
                     summary: &summary,

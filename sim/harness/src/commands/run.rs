@@ -23,6 +23,9 @@ pub struct RunRequest {
     pub seed: Option<u64>,
     /// Write the event trace as JSON lines (one file per scenario when there are several).
     pub trace: Option<PathBuf>,
+    /// Draw each run as an HTML timeline (one file per scenario when there are several:
+    /// [`crate::timeline::path_for`]).
+    pub timeline: Option<PathBuf>,
     pub keep_exports: Option<PathBuf>,
     pub bless: bool,
     pub check_determinism: bool,
@@ -155,6 +158,9 @@ fn run_one(
             if let Some(trace) = &request.trace {
                 write_trace(trace, &run, several)?;
             }
+            if let Some(path) = &request.timeline {
+                write_timeline(path, &run, several, reporter)?;
+            }
             tally.runs.push(run);
         }
         Err(RunFailure::Invariant { message, .. }) => {
@@ -215,6 +221,25 @@ fn finish(
     } else {
         Outcome::checks(failed > 0)
     }
+}
+
+/// Records and writes the run's timeline page; an error is bad input for the command.
+fn write_timeline(
+    path: &Path,
+    run: &ScenarioRun,
+    several: bool,
+    reporter: &mut dyn Reporter,
+) -> Result<(), String> {
+    let target = crate::timeline::path_for(path, &run.name, several);
+    let timeline = crate::timeline::record(&run.file, run.seed, &run.outcome.trace_hash)
+        .map_err(|e| format!("cannot draw the timeline of {}: {e}", run.file.display()))?;
+    std::fs::write(&target, crate::timeline::html::page(&timeline))
+        .map_err(|e| format!("cannot write timeline {}: {e}", target.display()))?;
+    reporter.event(&HarnessEvent::Wrote {
+        path: &target,
+        what: "timeline",
+    });
+    Ok(())
 }
 
 fn write_trace(path: &Path, run: &ScenarioRun, several: bool) -> Result<(), String> {

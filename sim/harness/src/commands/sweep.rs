@@ -47,6 +47,11 @@ pub struct SweepRequest {
     pub resume: Option<PathBuf>,
     /// Set by the caller's signal handler to stop scheduling runs.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Make runs twice and compare them event by event (`--check-determinism`).
+    pub check_determinism: bool,
+    /// With `check_determinism`, only the seeds A, A+N, A+2N, ... (`--determinism-sample N`;
+    /// default every seed).
+    pub determinism_sample: Option<u64>,
     /// Write the coverage of the probe catalogue here (JSON).
     pub coverage: Option<PathBuf>,
 }
@@ -81,6 +86,14 @@ pub fn plan(request: &SweepRequest) -> Result<SweepPlan, String> {
         .as_deref()
         .map(compiled_in_bug)
         .transpose()?;
+    let determinism_sample = match (request.check_determinism, request.determinism_sample) {
+        (false, None) => None,
+        (false, Some(_)) => {
+            return Err("--determinism-sample needs --check-determinism".to_string());
+        }
+        (true, Some(0)) => return Err("--determinism-sample must be at least 1".to_string()),
+        (true, sample) => Some(sample.unwrap_or(1)),
+    };
     Ok(SweepPlan {
         files,
         seeds,
@@ -89,6 +102,7 @@ pub fn plan(request: &SweepRequest) -> Result<SweepPlan, String> {
         fail_fast: request.fail_fast,
         keep_passed: request.keep_passed,
         plant_bug,
+        determinism_sample,
     })
 }
 
@@ -244,6 +258,7 @@ fn merge_earlier(result: &mut SweepResult, earlier: &ReadResults, plan: &SweepPl
         result.runs_done += 1;
         match line.summary() {
             Some(run) => {
+                result.determinism_checked += u64::from(plan.checks_determinism(run.seed));
                 result.passed += u64::from(run.passed());
                 if !run.passed() || plan.keep_passed {
                     kept.push((index, run));
@@ -278,6 +293,12 @@ fn resume_command(request: &SweepRequest, results: &Path) -> String {
     }
     if let Some(bug) = &request.plant_bug {
         words.push(format!("--plant-bug {bug}"));
+    }
+    if request.check_determinism {
+        words.push("--check-determinism".to_string());
+    }
+    if let Some(n) = request.determinism_sample {
+        words.push(format!("--determinism-sample {n}"));
     }
     words.push(format!("--resume {}", results.display()));
     words.join(" ")

@@ -4,7 +4,7 @@
 
 use crate::bench::record::{BenchRecord, FigureChange};
 use crate::coverage::Coverage;
-use crate::crashpoints::CrashPointsSummary;
+use crate::crashpoints::{CrashPointProgress, CrashPointsSummary};
 use crate::minimize::probe::BudgetSpent;
 use crate::minimize::Minimized;
 use crate::runner::{RunFailure, RunSummary, ScenarioRun};
@@ -111,6 +111,8 @@ pub enum HarnessEvent<'a> {
         record: &'a FailureRecord,
         verdict: ReproVerdict,
     },
+    /// `rpsim crashpoints`: a scenario's plan, or one of its points tried (while it runs).
+    CrashPointProgress { step: CrashPointProgress<'a> },
     /// `rpsim crashpoints`: one scenario's crash points were tried.
     CrashPoints {
         summary: &'a CrashPointsSummary,

@@ -13,6 +13,8 @@ pub struct ReportFiles {
     pub json: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub summary: Option<PathBuf>,
+    /// `run --timeline FILE`: an HTML summary links each run's timeline page.
+    pub timeline: Option<PathBuf>,
     error: Option<String>,
 }
 
@@ -27,8 +29,14 @@ impl ReportFiles {
             json,
             junit,
             summary,
+            timeline: None,
             error: None,
         }
+    }
+
+    /// The same, with the timeline pages `run --timeline` writes (for the summary's links).
+    pub fn with_timeline(self, timeline: Option<PathBuf>) -> ReportFiles {
+        ReportFiles { timeline, ..self }
     }
 
     /// True when some report keeps every run (a sweep must then keep passing runs too).
@@ -65,7 +73,21 @@ impl Reporter for ReportFiles {
                     self.remember(written);
                 }
                 let summaries: Vec<RunSummary> = runs.iter().map(RunSummary::from_run).collect();
-                let written = self.write_summaries(&summaries, None);
+                let written = match (&self.summary, &self.timeline) {
+                    (Some(summary), Some(timeline)) => {
+                        let links: Vec<(String, PathBuf)> = runs
+                            .iter()
+                            .map(|run| {
+                                let page =
+                                    crate::timeline::path_for(timeline, &run.name, runs.len() > 1);
+                                (run.name.clone(), page)
+                            })
+                            .collect();
+                        self.write_summaries(&summaries, None)
+                            .and_then(|()| super::summary::link_timelines(summary, &links))
+                    }
+                    _ => self.write_summaries(&summaries, None),
+                };
                 self.remember(written);
             }
             HarnessEvent::SweepFinished { result, plan, .. } => {

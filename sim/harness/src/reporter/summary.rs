@@ -116,6 +116,42 @@ pub fn write(path: &Path, runs: &[RunSummary], note: Option<&str>) -> Result<(),
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Adds to the HTML summary at `path` (after its title) a link to each run's timeline page:
+/// by file name when the page sits beside the summary, else by absolute path. A Markdown
+/// summary is left as it is.
+pub fn link_timelines(path: &Path, links: &[(String, std::path::PathBuf)]) -> Result<(), String> {
+    if path.extension().is_none_or(|ext| ext != "html") || links.is_empty() {
+        return Ok(());
+    }
+    let mut text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let here = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let items: Vec<String> = links
+        .iter()
+        .map(|(name, page)| {
+            let absolute = std::path::absolute(page).unwrap_or_else(|_| page.clone());
+            let href = match (absolute.parent(), &here, absolute.file_name()) {
+                (Some(dir), Some(here), Some(file)) if dir == here => {
+                    file.to_string_lossy().into_owned()
+                }
+                _ => absolute.display().to_string(),
+            };
+            format!(
+                "<a class=\"timeline\" href=\"{}\">{}</a>",
+                escape_html(&href),
+                escape_html(&rpsim_scenario::text::one_line(name))
+            )
+        })
+        .collect();
+    let inserted = format!("<p>Timelines: {}</p>\n", items.join(", "));
+    if let Some(at) = text.find("</h1>\n") {
+        text.insert_str(at + "</h1>\n".len(), &inserted);
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
-//! `rpsim run --check-determinism`: runs a scenario a second time with the same seed and
-//! compares the two traces record by record. Owns that comparison and its message; it must
+//! `rpsim run --check-determinism` and `rpsim sweep --check-determinism`: runs a scenario a
+//! second time with the same seed and compares the two traces record by record. Owns that comparison and its message; it must
 //! never print, and never bless goldens or keep exports on the second run.
 
-use crate::runner::{run_scenario_file, RunOptions, ScenarioRun};
+use crate::runner::{run_scenario_file, RunFailure, RunOptions, ScenarioRun};
 use rpsim_world::trace::first_difference;
 use rpsim_world::TraceRecord;
 
@@ -21,7 +21,15 @@ pub fn check_again(first: &mut ScenarioRun, options: &RunOptions) {
     again.keep_trace = true;
     again.keep_exports = None;
     again.golden = None;
-    let second = match run_scenario_file(&first.file, &again) {
+    let second = run_scenario_file(&first.file, &again);
+    record_comparison(first, second);
+}
+
+/// Records in `first.checks` how `second` (the same scenario at the same seed, run again)
+/// compares with `first`: the first divergent event, or a second run that could not run.
+pub fn record_comparison(first: &mut ScenarioRun, second: Result<ScenarioRun, RunFailure>) {
+    first.determinism_checked = true;
+    let second = match second {
         Ok(second) => second,
         Err(failure) => {
             let message = format!("the second run could not run: {failure}");
@@ -38,6 +46,16 @@ pub fn check_again(first: &mut ScenarioRun, options: &RunOptions) {
         })
     });
     first.checks.record(DETERMINISM_CHECK, None, failure);
+}
+
+/// True when `run` was checked and its second run matched.
+pub fn held(run: &ScenarioRun) -> Option<bool> {
+    run.determinism_checked.then(|| {
+        !run.checks
+            .failures
+            .iter()
+            .any(|f| f.check == DETERMINISM_CHECK)
+    })
 }
 
 /// `None` when the traces are equal, else where and how they first differ.

@@ -49,7 +49,29 @@ pub fn run_guarded(
     options: &RunOptions,
     bug: Option<PlantedBug>,
 ) -> Result<RunSummary, RunFailure> {
-    let run = || run_scenario_file(file, options).map(|run| RunSummary::from_run(&run));
+    run_guarded_checking(file, options, bug, false)
+}
+
+/// [`run_guarded`], and with `determinism` the run is made a second time at the same seed (with
+/// the same bug) and compared event by event: a `determinism` check of the summary.
+pub fn run_guarded_checking(
+    file: &Path,
+    options: &RunOptions,
+    bug: Option<PlantedBug>,
+    determinism: bool,
+) -> Result<RunSummary, RunFailure> {
+    let options = &RunOptions {
+        keep_trace: options.keep_trace || determinism,
+        ..options.clone()
+    };
+    let run = || {
+        run_scenario_file(file, options).map(|mut run| {
+            if determinism {
+                crate::runner::determinism::check_again(&mut run, options);
+            }
+            RunSummary::from_run(&run)
+        })
+    };
     let seed = options.seed.unwrap_or_default();
     match guarded(bug, run) {
         Guarded::NoPlantedBugs => Err(RunFailure::Simulation {

@@ -5,6 +5,7 @@
 pub mod determinism;
 pub mod exported_bytes;
 pub mod guard;
+pub mod observed;
 pub mod planted_bug;
 pub mod program;
 pub mod scenario_run;

@@ -40,6 +40,9 @@ pub struct ScenarioRun {
     /// True when the export directories were kept (`--keep-exports`), so the report may name
     /// each exported path's real file.
     pub exports_kept: bool,
+    /// True when a second run at the same seed was compared with this one (its verdict is the
+    /// `determinism` check).
+    pub determinism_checked: bool,
 }
 
 impl ScenarioRun {
@@ -258,6 +261,7 @@ pub(crate) fn checked(
         wall_time_us: u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX),
         bytes_exported,
         exports_kept: options.keep_exports.is_some(),
+        determinism_checked: false,
     }
 }
 

@@ -2,7 +2,7 @@
 //! failed checks, trace hash, event count) and its replay. Owns the record's shape, its file
 //! naming (never overwriting) and the verdict of a replay; it must never print.
 
-use crate::runner::guard::run_guarded;
+use crate::runner::guard::run_guarded_checking;
 use crate::runner::summary::RunSummary;
 use crate::runner::{RunFailure, RunOptions};
 use rpsim_export::planted::PlantedBug;
@@ -52,6 +52,12 @@ impl FailureRecord {
         let plant = planted_bug
             .map(|b| format!(" --plant-bug {}", b.name()))
             .unwrap_or_default();
+        // A divergence shows only when the run is made twice.
+        let twice = if checks_determinism(&failed_checks(run)) {
+            " --check-determinism"
+        } else {
+            ""
+        };
         FailureRecord {
             scenario_path: run.file.clone(),
             scenario_name: run.name.clone(),
@@ -61,10 +67,17 @@ impl FailureRecord {
             failed_checks: failed_checks(run),
             trace_hash: run.trace_hash.clone(),
             event_count: run.event_count,
-            repro: format!("{}{plant}", run.repro_command()),
+            repro: format!("{}{plant}{twice}", run.repro_command()),
             planted_bug: planted_bug.map(|b| b.name().to_string()),
         }
     }
+}
+
+/// True when one of `checks` is the determinism check (the replay must run twice too).
+fn checks_determinism(checks: &[FailedCheck]) -> bool {
+    checks
+        .iter()
+        .any(|c| c.check == crate::runner::determinism::DETERMINISM_CHECK)
 }
 
 fn failed_checks(run: &RunSummary) -> Vec<FailedCheck> {
@@ -190,7 +203,8 @@ pub fn reproduce(record: &FailureRecord) -> Result<Repro, RunFailure> {
             })?,
         ),
     };
-    let run = run_guarded(&record.scenario_path, &options, bug)?;
+    let twice = checks_determinism(&record.failed_checks);
+    let run = run_guarded_checking(&record.scenario_path, &options, bug, twice)?;
     let verdict = if run.trace_hash != record.trace_hash {
         ReproVerdict::HashDiffers
     } else if failed_checks(&run) != record.failed_checks {

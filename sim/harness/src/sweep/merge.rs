@@ -190,6 +190,18 @@ fn same_sweep(
             bug(&header.planted_bug),
         );
     }
+    if first.determinism_sample != header.determinism_sample {
+        let sample = |s: Option<u64>| {
+            s.map_or("runs made once".into(), |n| {
+                format!("--determinism-sample {n}")
+            })
+        };
+        return differs(
+            "determinism check",
+            sample(first.determinism_sample),
+            sample(header.determinism_sample),
+        );
+    }
     Ok(())
 }
 
@@ -260,6 +272,7 @@ mod tests {
             seeds: "1..5".into(),
             shard: shard.into(),
             planted_bug: None,
+            determinism_sample: None,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct ResultsHeader {
     pub shard: String,
     #[serde(default)]
     pub planted_bug: Option<String>,
+    /// `--check-determinism` with its sample (1: every seed); absent when runs were made once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub determinism_sample: Option<u64>,
 }
 
 impl ResultsHeader {
@@ -53,6 +56,7 @@ impl ResultsHeader {
             seeds: format!("{}..{}", plan.seeds.start, plan.seeds.end),
             shard: format!("{}/{}", plan.shard.index, plan.shard.count),
             planted_bug: plan.plant_bug.map(|b| b.name().to_string()),
+            determinism_sample: plan.determinism_sample,
         }
     }
 }

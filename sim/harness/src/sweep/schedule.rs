@@ -3,7 +3,7 @@
 //! range and shard parsing, the work split and the collection; it must never print, and thread
 //! timing must never reach the result order.
 
-use crate::runner::guard::run_guarded;
+use crate::runner::guard::run_guarded_checking;
 use crate::runner::summary::RunSummary;
 use crate::runner::{RunFailure, RunOptions};
 use rpsim_export::planted::PlantedBug;
@@ -113,11 +113,21 @@ pub struct SweepPlan {
     pub keep_passed: bool,
     /// Plant this bug in every run (an assertion it fires is a failed `panic` check).
     pub plant_bug: Option<PlantedBug>,
+    /// `Some(n)`: the runs of seeds A, A+n, A+2n, ... (every seed when n is 1) are made twice
+    /// and compared event by event (a `determinism` check); chosen by seed, so shards and
+    /// thread timing do not change which runs are checked.
+    pub determinism_sample: Option<u64>,
 }
 
 impl SweepPlan {
     pub fn runs_total(&self) -> u64 {
         self.shard.seed_count(self.seeds) * self.files.len() as u64
+    }
+
+    /// True when the runs of `seed` are made twice and compared.
+    pub fn checks_determinism(&self, seed: u64) -> bool {
+        self.determinism_sample
+            .is_some_and(|n| (seed - self.seeds.start) % n.max(1) == 0)
     }
 
     /// The `index`-th (scenario file, seed) pair: scenario-major, seeds increasing.
@@ -155,6 +165,8 @@ pub struct SweepResult {
     pub runs_skipped: u64,
     /// Simulated time of every run done, summed (for the sim-seconds per wall second figure).
     pub sim_time_ns_total: u64,
+    /// Runs made twice and compared (`determinism_sample`).
+    pub determinism_checked: u64,
 }
 
 impl SweepResult {
@@ -246,6 +258,7 @@ pub fn run_sweep(plan: &SweepPlan, hooks: &SweepHooks<'_>) -> Result<SweepResult
         interrupted: interrupted && runs_done + runs_skipped < total,
         runs_skipped,
         sim_time_ns_total: counts.sim_time_ns.into_inner(),
+        determinism_checked: counts.determinism.into_inner(),
     })
 }
 
@@ -255,6 +268,7 @@ struct Counts {
     passed: AtomicU64,
     skipped: AtomicU64,
     sim_time_ns: AtomicU64,
+    determinism: AtomicU64,
 }
 
 /// One worker: takes the next pair until the plan is done, stopped or interrupted.
@@ -280,6 +294,9 @@ fn worker(
             counts.skipped.fetch_add(1, Ordering::SeqCst);
             continue;
         }
+        if plan.checks_determinism(seed) {
+            counts.determinism.fetch_add(1, Ordering::SeqCst);
+        }
         let (ok, sim_time_ns) = run_one(plan, file_index, seed, hooks, collected);
         counts.done.fetch_add(1, Ordering::SeqCst);
         counts.sim_time_ns.fetch_add(sim_time_ns, Ordering::SeqCst);
@@ -304,7 +321,8 @@ fn run_one(
         seed: Some(seed),
         ..RunOptions::default()
     };
-    match run_guarded(file, &options, plan.plant_bug) {
+    let determinism = plan.checks_determinism(seed);
+    match run_guarded_checking(file, &options, plan.plant_bug, determinism) {
         Ok(summary) => {
             let ok = summary.passed();
             let sim_time_ns = summary.sim_time_ns;
@@ -389,7 +407,14 @@ mod tests {
             fail_fast: false,
             keep_passed: false,
             plant_bug: None,
+            determinism_sample: Some(3),
         };
+        let checked: Vec<u64> = (10..17).filter(|&s| plan.checks_determinism(s)).collect();
+        assert_eq!(
+            checked,
+            [10, 13, 16],
+            "every third seed from A, whatever the shard"
+        );
         let pairs: Vec<_> = (0..plan.runs_total()).map(|i| plan.pair(i)).collect();
         assert_eq!(pairs, [(0, 11), (0, 14), (1, 11), (1, 14)]);
     }

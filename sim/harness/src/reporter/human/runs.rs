@@ -168,13 +168,19 @@ fn run_finished(
 }
 
 /// `PASS name seed=… events=… sim=…s exports=c/n completed restored_disks=… checks=… trace=…
-/// speed=…x`, the last being simulated seconds per wall second (machine-dependent).
+/// [determinism=same|DIFFERS] speed=…x`: `determinism=` when a second run was compared,
+/// `speed=` simulated seconds per wall second (machine-dependent).
 fn run_line(run: &ScenarioRun) -> String {
     let verdict = if run.passed() { "PASS" } else { "FAIL" };
     let exports = &run.outcome.exports;
     let completed = run.exports_completed();
+    let determinism = match crate::runner::determinism::held(run) {
+        None => "",
+        Some(true) => " determinism=same",
+        Some(false) => " determinism=DIFFERS",
+    };
     format!(
-        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={} speed={:.0}x",
+        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}{determinism} speed={:.0}x",
         run.name,
         run.seed,
         run.outcome.event_count,

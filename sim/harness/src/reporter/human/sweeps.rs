@@ -120,6 +120,29 @@ fn finished(r: &mut HumanReporter, result: &SweepResult, plan: &SweepPlan, wall_
         failed,
         result.errors.len(),
     );
+    if let Some(n) = plan.determinism_sample {
+        let diverged = result
+            .failed()
+            .filter(|run| {
+                run.failures
+                    .iter()
+                    .any(|f| f.check == crate::runner::determinism::DETERMINISM_CHECK)
+            })
+            .count();
+        let sample = if n == 1 {
+            "every seed".to_string()
+        } else {
+            format!(
+                "seeds {}, {}, ...: one in {n}",
+                plan.seeds.start,
+                plan.seeds.start + n
+            )
+        };
+        r.say(&format!(
+            "determinism: {} runs made twice and compared ({sample}), {diverged} diverged",
+            result.determinism_checked
+        ));
+    }
     let sim_per_wall = per_s(result.sim_time_ns_total as f64 / 1e9);
     r.say(&format!(
         "wall time {wall_s:.2}s, {runs_per_s:.1} runs/s, {seeds_per_s:.2} seeds/s, \

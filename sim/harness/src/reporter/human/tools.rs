@@ -1,13 +1,15 @@
-//! Human lines for `rpsim crashpoints`, `minimize` and `bench`: a line per scenario's crash
-//! points and its violations, the minimizer's before/after sizes and budget, the bench figures
+//! Human lines for `rpsim crashpoints`, `minimize` and `bench`: a scenario's crash-point plan,
+//! its progress bar (on a terminal only), each violation as it is found and a verdict line per
+//! scenario, the minimizer's before/after sizes and budget, the bench figures
 //! and comparison tables. Owns those formats; it must never measure, judge or decide.
 
 use super::reporter::HumanReporter;
 use crate::bench::record::{BenchRecord, FigureChange, Verdict};
-use crate::crashpoints::CrashPointsSummary;
+use crate::crashpoints::{CrashPointProgress, CrashPointsSummary};
 use crate::minimize::probe::BudgetSpent;
 use crate::minimize::Minimized;
 use crate::reporter::events::HarnessEvent;
+use indicatif::{ProgressBar, ProgressStyle};
 use rpsim_scenario::text::{block, one_line};
 
 /// Violations printed per scenario; the rest are counted.
@@ -20,6 +22,7 @@ pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
             summary,
             points_max,
         } => crash_points(r, summary, *points_max),
+        HarnessEvent::CrashPointProgress { step } => crash_point_progress(r, step),
         HarnessEvent::CrashPointsFinished {
             tried,
             violations,
@@ -55,6 +58,9 @@ pub(super) fn render(r: &mut HumanReporter, event: &HarnessEvent<'_>) -> bool {
 }
 
 fn crash_points(r: &mut HumanReporter, summary: &CrashPointsSummary, points_max: u64) {
+    if let Some(bar) = r.bar.take() {
+        bar.finish_and_clear();
+    }
     let ops: Vec<String> = summary
         .ops_per_export
         .iter()
@@ -85,15 +91,73 @@ fn crash_points(r: &mut HumanReporter, summary: &CrashPointsSummary, points_max:
             summary.points_skipped
         ));
     }
-    for v in summary.violations.iter().take(VIOLATIONS_PRINTED_MAX) {
-        let line = format!(
-            "     export={} after_ops={} mode={:?}: {}",
-            v.export,
-            v.after_ops,
-            v.mode,
-            v.messages.join("; ")
-        );
-        r.say(&one_line(&line));
+    // The first violations were printed as they were found.
+    if summary.violations.len() > VIOLATIONS_PRINTED_MAX {
+        r.say(&format!(
+            "     {} more violations not listed",
+            summary.violations.len() - VIOLATIONS_PRINTED_MAX
+        ));
+    }
+}
+
+/// The plan line and a progress bar (on a terminal) when a scenario's points start; each
+/// violation as it is found (the first [`VIOLATIONS_PRINTED_MAX`] of a scenario).
+fn crash_point_progress(r: &mut HumanReporter, step: &CrashPointProgress<'_>) {
+    match *step {
+        CrashPointProgress::Planned {
+            scenario,
+            seed,
+            ops_per_export,
+            points,
+        } => {
+            let ops: Vec<String> = ops_per_export
+                .iter()
+                .map(|(name, ops)| format!("{name}={ops}"))
+                .collect();
+            let line = format!(
+                "crashpoints {scenario} seed={seed} ops=[{}]: trying {points} points",
+                ops.join(",")
+            );
+            r.say(&one_line(&line));
+            if r.progress {
+                let bar = ProgressBar::new(points);
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} points, {msg} [{elapsed} < {eta}]",
+                ) {
+                    bar.set_style(style);
+                }
+                bar.set_message("0 violations");
+                r.bar = Some(bar);
+            }
+        }
+        CrashPointProgress::Tried {
+            violation,
+            violations,
+            ..
+        } => {
+            if let Some(bar) = &r.bar {
+                bar.set_message(format!("{violations} violations"));
+                bar.inc(1);
+            }
+            let Some(v) = violation.filter(|_| violations <= VIOLATIONS_PRINTED_MAX) else {
+                return;
+            };
+            let line = format!(
+                "     VIOLATION export={} after_ops={} mode={:?}: {}",
+                v.export,
+                v.after_ops,
+                v.mode,
+                v.messages.join("; ")
+            );
+            let line = one_line(&line).into_owned();
+            match r.bar.take() {
+                Some(bar) => {
+                    bar.suspend(|| r.say(&line));
+                    r.bar = Some(bar);
+                }
+                None => r.say(&line),
+            }
+        }
     }
 }
 
@@ -148,30 +212,43 @@ fn minimized_lines(
     ));
 }
 
+/// A value with its unit, once: `349.8 MiB/s`, `7.1 MiB`, `1.882 s`, `0.5 widgets`.
 fn human_value(value: f64, unit: &str) -> String {
     match unit {
         "bytes/s" => format!("{:.1} MiB/s", value / f64::from(1u32 << 20)),
         "bytes" => format!("{:.1} MiB", value / f64::from(1u32 << 20)),
         "s" => format!("{value:.3} s"),
-        _ => format!("{value:.4}"),
+        _ => format!("{value:.4} {unit}"),
+    }
+}
+
+/// `0.8708 [0.8512..0.8890]`, or the ratio alone without a spread.
+fn ratio_text(ratio: Option<f64>, spread: Option<crate::bench::spread::Spread>) -> String {
+    match (ratio, spread) {
+        (None, _) => "-".into(),
+        (Some(r), Some(s)) if s.min < s.max => format!("{r:.4} [{:.4}..{:.4}]", s.min, s.max),
+        (Some(r), _) => format!("{r:.4}"),
     }
 }
 
 fn bench_figures(r: &mut HumanReporter, record: &BenchRecord) {
     r.say(&format!(
-        "{:<24} {:>16} {:<8} {:>16} {:<26} {:>8}",
-        "figure", "value", "unit", "baseline", "baseline name", "ratio"
+        "{:<24} {:>14} {:>14} {:<26} {}",
+        "figure",
+        "value",
+        "baseline",
+        "baseline name",
+        "ratio (median [min..max] over the repeats)"
     ));
     for f in &record.figures {
         let line = format!(
-            "{:<24} {:>16} {:<8} {:>16} {:<26} {:>8}",
+            "{:<24} {:>14} {:>14} {:<26} {}",
             f.name,
             human_value(f.value, &f.unit),
-            f.unit,
             f.baseline_value
                 .map_or("-".into(), |v| human_value(v, &f.unit)),
             f.baseline.as_deref().unwrap_or("-"),
-            f.ratio.map_or("-".into(), |r| format!("{r:.4}")),
+            ratio_text(f.ratio, f.ratio_spread),
         );
         r.say(&one_line(&line));
         if !f.note.is_empty() {
@@ -189,19 +266,22 @@ fn bench_compared(
     regressed: usize,
 ) {
     let header = format!(
-        "{:<24} {:>10} {:>10} {:>9}  verdict (ratios; threshold {threshold_percent}%)",
+        "{:<24} {:>26} {:>26} {:>9}  verdict (ratios, median [min..max]; threshold {threshold_percent}%)",
         "figure", a.name, b.name, "change"
     );
     r.say(&one_line(&header));
-    let fmt = |r: Option<f64>| r.map_or("-".into(), |r| format!("{r:.4}"));
     for c in changes {
-        let line = format!(
-            "{:<24} {:>10} {:>10} {:>9}  {}",
-            c.name,
-            fmt(c.ratio_a),
-            fmt(c.ratio_b),
-            c.change_percent.map_or("-".into(), |p| format!("{p:+.1}%")),
+        let verdict = if c.within_spread && c.verdict == Verdict::Unchanged {
+            "ok (within the spread)"
+        } else {
             verdict_text(c.verdict)
+        };
+        let line = format!(
+            "{:<24} {:>26} {:>26} {:>9}  {verdict}",
+            c.name,
+            ratio_text(c.ratio_a, c.spread_a),
+            ratio_text(c.ratio_b, c.spread_b),
+            c.change_percent.map_or("-".into(), |p| format!("{p:+.1}%")),
         );
         r.say(&one_line(&line));
     }
