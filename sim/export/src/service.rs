@@ -198,7 +198,7 @@ impl ExportService {
         Some(properties::job_properties(j, now_ns))
     }
 
-    /// [`JobGlance`] of the job at `now_ns` (`None` when a read finds nothing): what
+    /// [`JobGlance`](crate::wmi::JobGlance) of the job at `now_ns` (`None` when a read finds nothing): what
     /// [`Self::job_properties`] would say of its state, progress and cancellability, cheaply.
     pub fn job_glance(&self, job: JobId, now_ns: u64) -> Option<crate::wmi::JobGlance> {
         let j = self.live_job(job, now_ns).ok()?;
