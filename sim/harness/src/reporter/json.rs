@@ -34,6 +34,9 @@ pub struct ScenarioReport<'a> {
     pub bytes_exported: u64,
     pub failures: &'a [CheckFailure],
     pub repro: String,
+    /// What the seed drew for `swarm` and `random_actions` (absent without them).
+    #[serde(skip_serializing_if = "rpsim_world::explore::Drawn::is_empty")]
+    pub drawn: &'a rpsim_world::explore::Drawn,
     pub exports: Vec<ExportReport<'a>>,
 }
 
@@ -126,6 +129,7 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
         bytes_exported: run.bytes_exported,
         failures: &run.checks.failures,
         repro: run.repro_command(),
+        drawn: &run.drawn,
         exports: run
             .outcome
             .exports

@@ -86,6 +86,7 @@ mod tests {
             failures,
             wall_time_ms: 1,
             bytes_exported: 0,
+            drawn: String::new(),
         }
     }
 

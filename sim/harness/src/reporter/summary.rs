@@ -133,6 +133,7 @@ mod tests {
             failures: vec![],
             wall_time_ms: 2,
             bytes_exported: 77,
+            drawn: String::new(),
         };
         let md = markdown(std::slice::from_ref(&run));
         assert!(

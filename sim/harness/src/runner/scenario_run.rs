@@ -40,6 +40,9 @@ pub struct ScenarioRun {
     /// True when the export directories were kept (`--keep-exports`), so the report may name
     /// each exported path's real file.
     pub exports_kept: bool,
+    /// What the seed drew for the scenario's `swarm` and `random_actions` sections (empty
+    /// without them).
+    pub drawn: rpsim_world::explore::Drawn,
 }
 
 impl ScenarioRun {
@@ -142,6 +145,10 @@ fn run_loaded(
     wall_start: std::time::Instant,
 ) -> Result<ScenarioRun, RunFailure> {
     let seed = effective_seed(scenario, options.seed);
+    // The exploration sections become fixed values first: the run and its checks see an
+    // ordinary scenario (a clone when there are none).
+    let (expanded, drawn) = rpsim_world::explore::expand(scenario, seed);
+    let scenario = &expanded;
     let simulation = |message: String| RunFailure::Simulation {
         file: path.display().to_string(),
         message,
@@ -209,6 +216,7 @@ fn run_loaded(
         wall_time_us: u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX),
         bytes_exported,
         exports_kept: options.keep_exports.is_some(),
+        drawn,
     })
 }
 

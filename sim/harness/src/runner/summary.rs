@@ -20,6 +20,8 @@ pub struct RunSummary {
     /// Human-facing only; excluded from [`RunSummary::deterministic_eq`].
     pub wall_time_ms: u64,
     pub bytes_exported: u64,
+    /// What the seed drew for `swarm` and `random_actions`, short (empty without them).
+    pub drawn: String,
 }
 
 impl RunSummary {
@@ -35,6 +37,7 @@ impl RunSummary {
             failures: run.checks.failures.clone(),
             wall_time_ms: run.wall_time_ms,
             bytes_exported: run.bytes_exported,
+            drawn: run.drawn.short(),
         }
     }
 

@@ -165,6 +165,7 @@ impl ResultLine {
                 .collect(),
             wall_time_ms: self.wall_time_ms,
             bytes_exported: self.bytes_exported,
+            drawn: String::new(),
         })
     }
 }

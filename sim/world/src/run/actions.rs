@@ -51,6 +51,7 @@ impl Run<'_> {
 
     pub(super) fn export(&mut self, export: &model::Export) -> Result<(), RunError> {
         let built = call::build(&self.world, export);
+        let at_call = self.call_context(&built);
         let result = if self
             .world
             .hosts
@@ -95,6 +96,8 @@ impl Run<'_> {
             history: Vec::new(),
             readings: Vec::new(),
             readings_capped: false,
+            at_call,
+            state_change_calls: Vec::new(),
         });
         self.step_pending.push(false);
         if self.exports[index].job_id.is_some() {
@@ -120,6 +123,10 @@ impl Run<'_> {
             return Ok(());
         };
         let timeout_ns = change.timeout.map_or(0, |t| t.ns());
+        let before = self
+            .service
+            .job_properties(job, self.now_ns)
+            .map(|p| (p.job_state, p.cancellable));
         let code = answer(self.service.request_state_change(
             job,
             change.state.code(),
@@ -127,6 +134,15 @@ impl Run<'_> {
             self.now_ns,
         ));
         self.exports[index].state_change_codes.push(code);
+        self.exports[index]
+            .state_change_calls
+            .push(crate::export_record::StateChangeCall {
+                at_ns: self.now_ns,
+                requested: change.state.code(),
+                timeout_ns,
+                before,
+                code,
+            });
         let detail = format!(
             "export={} state={} timeout_ns={timeout_ns} return_code={code}",
             change.export,
@@ -135,6 +151,36 @@ impl Run<'_> {
         self.trace
             .record(self.now_ns, "request_state_change", detail);
         self.schedule_step(index, self.now_ns)
+    }
+}
+
+impl Run<'_> {
+    /// What the world knows as `built` is called: the point's group, the unfinished exports,
+    /// whether the base is usable.
+    fn call_context(&self, built: &call::BuiltCall) -> crate::export_record::CallContext {
+        let refpoints = &self.world.refpoints;
+        let group = built
+            .reference_point
+            .and_then(|id| refpoints.get(&id))
+            .map(|p| self.world.groups[p.group].name.clone());
+        let unfinished = (0..self.exports.len())
+            .filter(|i| {
+                self.exports[*i].job_id.is_some() && self.exports[*i].finished_at_ns.is_none()
+            })
+            .collect();
+        let base_usable = built.base.map(|id| {
+            refpoints.get(&id).is_some_and(|p| {
+                !p.destroyed
+                    && !p.log_removed
+                    && p.disks.iter().all(|d| self.world.rct_usable(d))
+            })
+        });
+        crate::export_record::CallContext {
+            at_ns: self.now_ns,
+            group,
+            unfinished,
+            base_usable,
+        }
     }
 }
 

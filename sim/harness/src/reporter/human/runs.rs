@@ -180,8 +180,13 @@ fn run_line(run: &ScenarioRun) -> String {
                 .is_some_and(|p| p.job_state == 7)
         })
         .count();
+    let drawn = if run.drawn.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", run.drawn.short())
+    };
     format!(
-        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={} speed={:.0}x",
+        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={} speed={:.0}x{drawn}",
         run.name,
         run.seed,
         run.outcome.event_count,
