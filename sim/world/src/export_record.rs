@@ -48,8 +48,11 @@ pub struct CallContext {
     pub at_ns: u64,
     /// The VM group of the reference point, when the name resolves.
     pub group: Option<String>,
-    /// Earlier exports (indices into the run's exports) whose job had not finished.
+    /// Earlier exports (indices into the run's exports) whose job had not finished: the world
+    /// had not seen it end and a read of it gave a state that is not final.
     pub unfinished: Vec<usize>,
+    /// A VM of the group was migrating.
+    pub member_migrating: bool,
     /// With a base: the base exists, is not destroyed, its log (if log-based) is present and no
     /// disk's change tracking was reset since it was taken.
     pub base_usable: Option<bool>,

@@ -159,13 +159,23 @@ impl Run<'_> {
     /// whether the base is usable.
     fn call_context(&self, built: &call::BuiltCall) -> crate::export_record::CallContext {
         let refpoints = &self.world.refpoints;
-        let group = built
-            .reference_point
-            .and_then(|id| refpoints.get(&id))
-            .map(|p| self.world.groups[p.group].name.clone());
+        let point = built.reference_point.and_then(|id| refpoints.get(&id));
+        let group = point.map(|p| self.world.groups[p.group].name.clone());
+        let member_migrating = point.is_some_and(|p| {
+            self.world
+                .vms
+                .iter()
+                .any(|vm| vm.group == p.group && vm.migrating)
+        });
         let unfinished = (0..self.exports.len())
             .filter(|i| {
-                self.exports[*i].job_id.is_some() && self.exports[*i].finished_at_ns.is_none()
+                let record = &self.exports[*i];
+                let running = record.job_id.is_some_and(|job| {
+                    self.service
+                        .job_properties(job, self.now_ns)
+                        .is_some_and(|p| !(7..=10).contains(&p.job_state))
+                });
+                running && record.finished_at_ns.is_none()
             })
             .collect();
         let base_usable = built.base.map(|id| {
@@ -179,6 +189,7 @@ impl Run<'_> {
             at_ns: self.now_ns,
             group,
             unfinished,
+            member_migrating,
             base_usable,
         }
     }
