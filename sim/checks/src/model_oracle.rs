@@ -7,8 +7,8 @@
 //!    `CIM_ConcreteJob.RequestStateChange` codes, DOMAIN "Expected outcomes");
 //! 2. an `ExportReferencePoint` made while another export of the same VM group, or into an
 //!    overlapping directory, was unfinished is never accepted (4096), and 32774 is only given
-//!    then or while a member VM migrates (DOMAIN: "another export of the group running, VM
-//!    migrating → 32774"; the directory rule is ours);
+//!    then or while a member VM is unavailable (DOMAIN: "another export of the group running,
+//!    VM migrating → 32774"; a member whose host is down, and the directory rule, are ours);
 //! 3. a failed or cancelled export leaves its base usable: a later call on a base the world
 //!    still holds usable (not destroyed, log present, no RCT reset) is never refused with 32775
 //!    (DOMAIN: "base still usable"; libvirt's "a failed backup leaves the bitmap untouched");
@@ -111,10 +111,10 @@ fn conflict_rule(index: usize, record: &ExportRecord, all: &[ExportRecord]) -> O
                 other.name
             ));
         }
-    } else if code == return_code::SYSTEM_IN_USE && !record.at_call.member_migrating {
+    } else if code == return_code::SYSTEM_IN_USE && !record.at_call.member_unavailable {
         return Some(
             "refused with 32774 (in use) while no export of its VM group or directory was \
-             unfinished and no member VM was migrating"
+             unfinished and every member VM was available"
                 .to_string(),
         );
     }
@@ -144,6 +144,17 @@ fn directories_overlap(a: &ExportRecord, b: &ExportRecord) -> bool {
     };
     let inside = |x: &str, y: &str| x == y || x.strip_prefix(y).is_some_and(|t| t.starts_with('/'));
     inside(&a, &b) || inside(&b, &a)
+}
+
+/// When a job stopped writing: the first time the world read it in a final state (a Kill ends
+/// it at once, before its next scheduled step), else when the world saw it finish, else `end`.
+fn job_end(record: &ExportRecord, end: u64) -> u64 {
+    let final_read = record
+        .history
+        .iter()
+        .find(|change| (7..=10).contains(&change.job.job_state))
+        .map(|change| change.at_ns);
+    final_read.or(record.finished_at_ns).unwrap_or(end)
 }
 
 /// Rule 4: no file listed twice; no two jobs in one directory at once.
@@ -185,9 +196,9 @@ fn shared_files(outcome: &RunOutcome, report: &mut CheckReport) {
         .filter(|r| r.job_id.is_some())
         .collect();
     for (i, a) in accepted.iter().enumerate() {
-        let a_end = a.finished_at_ns.unwrap_or(end);
+        let a_end = job_end(a, end);
         let clash = accepted[i + 1..].iter().find(|b| {
-            let b_end = b.finished_at_ns.unwrap_or(end);
+            let b_end = job_end(b, end);
             directories_overlap(a, b) && a.at_call.at_ns < b_end && b.at_call.at_ns < a_end
         });
         let failure = clash.map(|b| {

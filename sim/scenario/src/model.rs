@@ -490,6 +490,12 @@ pub struct Export {
     pub reference_point: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
+    /// `true`: the base is chosen when the call is made, as a client chaining differentials
+    /// does: the point of the group's latest export that completed (of the same type), with
+    /// that export's disk selection; with none completed, the export is a full one. Not with
+    /// `base`. `random_actions` writes these; `rpsim minimize` turns them into fixed bases.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub base_latest_completed: bool,
     /// Directory name under the simulated export root `/exports/`. Mutually exclusive with
     /// `export_directory`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

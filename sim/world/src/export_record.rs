@@ -28,6 +28,8 @@ pub struct ExportRecord {
     pub real_directory: Option<PathBuf>,
     pub reference_point: Option<Guid>,
     pub base: Option<Guid>,
+    /// The disk selection the call was built from (`None`: every disk).
+    pub disks: Option<Vec<rpsim_scenario::model::DiskSelection>>,
     pub finished_at_ns: Option<u64>,
     /// Every `JobState` change of the job, in order, from what the call returned on.
     pub history: Vec<StateChange>,
@@ -51,8 +53,8 @@ pub struct CallContext {
     /// Earlier exports (indices into the run's exports) whose job had not finished: the world
     /// had not seen it end and a read of it gave a state that is not final.
     pub unfinished: Vec<usize>,
-    /// A VM of the group was migrating.
-    pub member_migrating: bool,
+    /// A VM of the group could not be read (migrating, or its host down).
+    pub member_unavailable: bool,
     /// With a base: the base exists, is not destroyed, its log (if log-based) is present and no
     /// disk's change tracking was reset since it was taken.
     pub base_usable: Option<bool>,

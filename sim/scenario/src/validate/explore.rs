@@ -1,6 +1,7 @@
 //! Validation of the exploration sections, `swarm` and `random_actions`: every range ordered
-//! and within the limits the fixed fields have, every named group existing, and no option
-//! drawn twice (`swarm.faults` beside `random_faults`). Owns these rules; it must never draw
+//! and within the limits the fixed fields have, every named group existing, no option drawn
+//! twice (`swarm.faults` beside `random_faults`), and an export's base either named or chosen
+//! at the call (`base_latest_completed`), not both. Owns these rules; it must never draw
 //! anything nor change the scenario.
 
 use super::{Problems, RANDOM_FAULTS_MAX, RANDOM_FAULT_KINDS_MAX, RANDOM_FAULT_RATE_PER_S_MAX};
@@ -21,6 +22,21 @@ pub(crate) fn check(scenario: &Scenario, problems: &mut Problems) {
     }
     if let Some(actions) = &scenario.random_actions {
         check_actions(scenario, actions, &root.key("random_actions"), problems);
+    }
+    for (i, entry) in scenario.timeline.iter().enumerate() {
+        if let Some(export) = &entry.export {
+            if export.base_latest_completed && export.base.is_some() {
+                problems.at(
+                    &root
+                        .key("timeline")
+                        .index(i)
+                        .key("export")
+                        .key("base_latest_completed"),
+                    "base_latest_completed chooses the base when the call is made; remove \
+                     `base` or this field",
+                );
+            }
+        }
     }
 }
 

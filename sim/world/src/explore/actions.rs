@@ -5,10 +5,9 @@
 //! Owns these draws and the generator's bookkeeping (which points exist, which were exported);
 //! it must never run anything nor see how a call turned out (the run decides that).
 //!
-//! Decisions (ours): a differential is based on the group's latest *exported* point (the
-//! generator cannot know which export will complete; the model oracle judges the outcome
-//! either way) with that export's disk selection, and its target is a point created at the
-//! same instant; an action that cannot be carried out yet (a differential with nothing
+//! Decisions (ours): a differential is drawn with `base_latest_completed` (the run picks the
+//! point of the group's latest completed export and its disk selection when the call is made,
+//! as a chaining client does) and its target is a point created at the same instant; an action that cannot be carried out yet (a differential with nothing
 //! exported, a state change with no export) becomes a full export; a colliding export either
 //! exports the group of the latest export again, or writes into the latest export's directory
 //! from a drawn group.
@@ -37,15 +36,14 @@ pub struct ActionsDrawn {
 
 struct Point {
     name: String,
-    kind: ReferencePointKind,
     live: bool,
 }
 
 struct Group {
     name: String,
     points: Vec<Point>,
-    /// The latest exported point and the disk selection of that export.
-    exported: Option<(usize, Option<Vec<DiskSelection>>)>,
+    /// Whether the group was exported yet (a differential needs an earlier export).
+    exported: bool,
     /// (VM, the disks it may select: its own and the shared ones attached to it).
     vms: Vec<(String, Vec<String>)>,
 }
@@ -74,7 +72,7 @@ pub(super) fn draw(
         .map(|g| Group {
             name: g.name.clone(),
             points: Vec::new(),
-            exported: None,
+            exported: false,
             vms: g
                 .vms
                 .iter()
@@ -186,11 +184,7 @@ impl<R: rand::RngCore> Drawer<'_, R> {
             },
         );
         let group = &mut self.groups[g];
-        group.points.push(Point {
-            name,
-            kind: point_type,
-            live: true,
-        });
+        group.points.push(Point { name, live: true });
         group.points.len() - 1
     }
 
@@ -245,22 +239,20 @@ impl<R: rand::RngCore> Drawer<'_, R> {
         let disks = self.selection(g);
         let dir = format!("{ACTION_NAME_PREFIX}exp-{}", self.exports.len());
         self.count("full_export");
-        self.export(g, p, None, disks, dir, at);
+        self.export(g, p, false, disks, dir, at);
     }
 
     fn differential(&mut self, at: u64) {
         let g = self.below(self.groups.len()) as usize;
-        let Some((base, disks)) = self.groups[g].exported.clone() else {
-            return self.full(at);
-        };
-        if !self.groups[g].points[base].live {
+        if !self.groups[g].exported {
             return self.full(at);
         }
-        let point_type = self.groups[g].points[base].kind;
+        let point_type = self.point_type();
         let target = self.create(g, point_type, at);
+        let disks = self.selection(g);
         let dir = format!("{ACTION_NAME_PREFIX}exp-{}", self.exports.len());
         self.count("differential_export");
-        self.export(g, target, Some(base), disks, dir, at);
+        self.export(g, target, true, disks, dir, at);
     }
 
     fn colliding(&mut self, at: u64) {
@@ -272,12 +264,12 @@ impl<R: rand::RngCore> Drawer<'_, R> {
             // The same group again, into a directory of its own.
             let p = self.latest_point(last_group, at);
             let dir = format!("{ACTION_NAME_PREFIX}exp-{}", self.exports.len());
-            self.export(last_group, p, None, None, dir, at);
+            self.export(last_group, p, false, None, dir, at);
         } else {
             // Another (or the same) group into the latest export's directory.
             let g = self.below(self.groups.len()) as usize;
             let p = self.latest_point(g, at);
-            self.export(g, p, None, None, last_dir, at);
+            self.export(g, p, false, None, last_dir, at);
         }
     }
 
@@ -285,7 +277,7 @@ impl<R: rand::RngCore> Drawer<'_, R> {
         &mut self,
         g: usize,
         point: usize,
-        base: Option<usize>,
+        chained: bool,
         disks: Option<Vec<DiskSelection>>,
         dir: String,
         at: u64,
@@ -295,12 +287,13 @@ impl<R: rand::RngCore> Drawer<'_, R> {
         let export = Export {
             name: name.clone(),
             reference_point: group.points[point].name.clone(),
-            base: base.map(|b| group.points[b].name.clone()),
+            base: None,
+            base_latest_completed: chained,
             target_dir: Some(dir.clone()),
             export_directory: None,
             disks: disks.clone(),
         };
-        self.groups[g].exported = Some((point, disks));
+        self.groups[g].exported = true;
         self.exports.push((name, g, dir));
         self.push(
             at,

@@ -92,6 +92,7 @@ impl Run<'_> {
             state_change_codes: Vec::new(),
             reference_point: built.reference_point,
             base: built.base,
+            disks: export.disks.clone(),
             finished_at_ns: None,
             history: Vec::new(),
             readings: Vec::new(),
@@ -155,17 +156,60 @@ impl Run<'_> {
 }
 
 impl Run<'_> {
+    /// `export` with its base chosen now: the point of the group's latest export that
+    /// completed (same type, not this point), with that export's disk selection; without one,
+    /// a full export of the drawn selection. The choice goes to `observer` as a decision.
+    pub(super) fn chain_on_latest_completed(
+        &self,
+        export: &model::Export,
+        entry: usize,
+        observer: &mut dyn crate::observe::EventObserver,
+    ) -> model::Export {
+        let refpoints = &self.world.refpoints;
+        let target = refpoints.by_name(&export.reference_point);
+        let base = target.and_then(|target| {
+            self.exports.iter().rev().find_map(|record| {
+                let completed = record
+                    .final_properties
+                    .as_ref()
+                    .is_some_and(|p| p.job_state == 7);
+                let point = refpoints.get(&record.reference_point?)?;
+                let fits = point.group == target.group
+                    && point.collection_id != target.collection_id
+                    && point.reference_point_type == target.reference_point_type
+                    && point.taken_at_ns <= target.taken_at_ns;
+                (completed && fits).then(|| (point.name.clone(), record.disks.clone()))
+            })
+        });
+        let (base, disks) = match base {
+            Some((name, disks)) => (Some(name), disks),
+            None => (None, export.disks.clone()),
+        };
+        if observer.records_decisions() {
+            observer.random_decision(&crate::observe::RandomDecision::Base {
+                entry,
+                base: base.clone(),
+                disks: disks.clone(),
+            });
+        }
+        model::Export {
+            base,
+            disks,
+            base_latest_completed: false,
+            ..export.clone()
+        }
+    }
+
     /// What the world knows as `built` is called: the point's group, the unfinished exports,
     /// whether the base is usable.
     fn call_context(&self, built: &call::BuiltCall) -> crate::export_record::CallContext {
         let refpoints = &self.world.refpoints;
         let point = built.reference_point.and_then(|id| refpoints.get(&id));
         let group = point.map(|p| self.world.groups[p.group].name.clone());
-        let member_migrating = point.is_some_and(|p| {
-            self.world
-                .vms
-                .iter()
-                .any(|vm| vm.group == p.group && vm.migrating)
+        let member_unavailable = point.is_some_and(|p| {
+            (0..self.world.vms.len()).any(|vm| {
+                self.world.vms[vm].group == p.group && self.world.vm_unavailable(vm).is_some()
+            })
         });
         let unfinished = (0..self.exports.len())
             .filter(|i| {
@@ -189,7 +233,7 @@ impl Run<'_> {
             at_ns: self.now_ns,
             group,
             unfinished,
-            member_migrating,
+            member_unavailable,
             base_usable,
         }
     }

@@ -9,7 +9,11 @@ use rpsim_scenario::model::Action;
 
 impl Run<'_> {
     /// Carries out timeline entry `index`.
-    pub(super) fn timeline(&mut self, index: usize) -> Result<(), RunError> {
+    pub(super) fn timeline(
+        &mut self,
+        index: usize,
+        observer: &mut dyn crate::observe::EventObserver,
+    ) -> Result<(), RunError> {
         let scenario = self.scenario;
         let entry = &scenario.timeline[index];
         let actions = entry.actions();
@@ -22,6 +26,10 @@ impl Run<'_> {
             Action::CreateReferencePoint(create) => {
                 self.create_reference_point(create);
                 Ok(())
+            }
+            Action::Export(export) if export.base_latest_completed => {
+                let chained = self.chain_on_latest_completed(export, index, observer);
+                self.export(&chained)
             }
             Action::Export(export) => self.export(export),
             Action::RequestStateChange(change) => self.request_state_change(change),
