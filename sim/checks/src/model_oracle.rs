@@ -66,9 +66,11 @@ pub fn check_model(outcome: &RunOutcome, report: &mut CheckReport) {
         for call in &record.state_change_calls {
             let allowed = allowed_state_change_code(call);
             let failure = (call.code != allowed).then(|| {
-                let before = call.before.map_or("no job (removed)".to_string(), |(s, c)| {
-                    format!("JobState {s}, Cancellable {c}")
-                });
+                let before = call
+                    .before
+                    .map_or("no job (removed)".to_string(), |(s, c)| {
+                        format!("JobState {s}, Cancellable {c}")
+                    });
                 format!(
                     "RequestStateChange({}) at {} ns answered {} with the job at {before}; the \
                      model allows {allowed}",
@@ -98,7 +100,8 @@ fn conflict_rule(index: usize, record: &ExportRecord, all: &[ExportRecord]) -> O
         .filter(|u| **u < index)
         .map(|u| &all[*u])
         .filter(|other| {
-            let same_group = other.at_call.group.is_some() && other.at_call.group == record.at_call.group;
+            let same_group =
+                other.at_call.group.is_some() && other.at_call.group == record.at_call.group;
             same_group || directories_overlap(other, record)
         })
         .collect();

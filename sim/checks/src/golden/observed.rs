@@ -50,7 +50,10 @@ pub(super) fn render_observed(text: &mut String, record: &ExportRecord) {
         previous = render_changes(text, previous.as_ref(), job);
     }
     if record.readings_capped {
-        let _ = writeln!(text, "(readings stopped: a cap on readings was reached, see rpsim_world::poll)");
+        let _ = writeln!(
+            text,
+            "(readings stopped: a cap on readings was reached, see rpsim_world::poll)"
+        );
     }
 }
 

@@ -46,8 +46,7 @@ pub fn derandomize(
             RandomDecision::Base { entry, base, disks } => {
                 // A chained export gets the base its run chose (entries keep their indices
                 // until the sort below).
-                if let Some(export) = out.timeline.get_mut(*entry).and_then(|e| e.export.as_mut())
-                {
+                if let Some(export) = out.timeline.get_mut(*entry).and_then(|e| e.export.as_mut()) {
                     export.base = base.clone();
                     export.disks = disks.clone();
                     export.base_latest_completed = false;

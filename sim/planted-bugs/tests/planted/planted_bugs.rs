@@ -70,6 +70,9 @@ fn sanitiser_catches(bug: Option<PlantedBug>) -> Vec<String> {
 fn all_catches(bug_name: &str, bug: Option<PlantedBug>) -> Vec<String> {
     let scenarios = exposing_scenarios(bug_name);
     assert!(!scenarios.is_empty(), "no scenario exposes {bug_name}");
+    if let (Some(bug), true) = (bug, rpsim_planted_bugs::found_by_exploration(bug_name)) {
+        return super::exploration::sweep_catches(bug);
+    }
     let mut all: Vec<String> = scenarios
         .iter()
         .flat_map(|file| {

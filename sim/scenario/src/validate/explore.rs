@@ -4,8 +4,8 @@
 //! at the call (`base_latest_completed`), not both. Owns these rules; it must never draw
 //! anything nor change the scenario.
 
-use super::{Problems, RANDOM_FAULTS_MAX, RANDOM_FAULT_KINDS_MAX, RANDOM_FAULT_RATE_PER_S_MAX};
 use super::WRITE_RATE_BYTES_PER_S_MAX;
+use super::{Problems, RANDOM_FAULTS_MAX, RANDOM_FAULT_KINDS_MAX, RANDOM_FAULT_RATE_PER_S_MAX};
 use crate::model::{RandomActions, Scenario, Span, Swarm, Window};
 use crate::path::NodePath;
 use crate::units::{ByteRate, SimDuration};
@@ -51,12 +51,18 @@ fn check_swarm(scenario: &Scenario, swarm: &Swarm, path: &NodePath, problems: &m
         }
         let kinds = path.key("kinds");
         if faults.kinds.is_empty() {
-            problems.at(&kinds, "kinds is empty; list the fault kinds a seed may turn on");
+            problems.at(
+                &kinds,
+                "kinds is empty; list the fault kinds a seed may turn on",
+            );
         }
         problems.count(&kinds, "kinds", faults.kinds.len(), RANDOM_FAULT_KINDS_MAX);
         if let Some(on) = faults.on {
             if on.basis_points() > 10_000 {
-                problems.at(&path.key("on"), format!("on is {on}; at most 100% is allowed"));
+                problems.at(
+                    &path.key("on"),
+                    format!("on is {on}; at most 100% is allowed"),
+                );
             }
         }
         let rate = faults.rate_per_s;

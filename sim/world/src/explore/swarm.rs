@@ -92,7 +92,9 @@ pub(super) fn apply(
 ) -> SwarmDrawn {
     let mut drawn = SwarmDrawn::default();
     if let Some(faults) = &spec.faults {
-        let on = faults.on.map_or(ON_DEFAULT_BASIS_POINTS, |p| p.basis_points());
+        let on = faults
+            .on
+            .map_or(ON_DEFAULT_BASIS_POINTS, |p| p.basis_points());
         let mut kinds: Vec<FaultKind> = Vec::new();
         for kind in &faults.kinds {
             let is_on = uniform_below(stream, 10_000) < u64::from(on);

@@ -224,9 +224,7 @@ impl Run<'_> {
             .collect();
         let base_usable = built.base.map(|id| {
             refpoints.get(&id).is_some_and(|p| {
-                !p.destroyed
-                    && !p.log_removed
-                    && p.disks.iter().all(|d| self.world.rct_usable(d))
+                !p.destroyed && !p.log_removed && p.disks.iter().all(|d| self.world.rct_usable(d))
             })
         });
         crate::export_record::CallContext {
