@@ -67,3 +67,54 @@ pub fn expand(scenario: &Scenario, seed: u64) -> (Scenario, Drawn) {
 pub fn has_exploration(scenario: &Scenario) -> bool {
     scenario.swarm.is_some() || scenario.random_actions.is_some()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario() -> Scenario {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../scenarios/swarm-random-actions-two-groups.yaml"
+        );
+        rpsim_scenario::load_scenario(std::path::Path::new(path)).expect("the scenario loads")
+    }
+
+    #[test]
+    fn expansion_is_a_pure_function_of_the_seed() {
+        let original = scenario();
+        let (a, drawn_a) = expand(&original, 11);
+        let (b, drawn_b) = expand(&original, 11);
+        assert_eq!(a, b);
+        assert_eq!(drawn_a, drawn_b);
+        let (c, _) = expand(&original, 12);
+        assert_ne!(a.timeline, c.timeline, "another seed draws other actions");
+    }
+
+    #[test]
+    fn the_expanded_scenario_has_no_section_left_and_validates() {
+        let original = scenario();
+        for seed in 1..30 {
+            let (out, drawn) = expand(&original, seed);
+            assert!(!has_exploration(&out));
+            assert!(drawn.swarm.is_some() && drawn.random_actions.is_some());
+            let added = out.timeline.len() - original.timeline.len();
+            assert_eq!(drawn.random_actions.as_ref().map(|a| a.entries), Some(added));
+            let problems = rpsim_scenario::validate(&out);
+            assert!(problems.is_empty(), "seed {seed}: {problems:#?}");
+            let bandwidth = out.storage.bandwidth.bytes_per_s();
+            assert!((1 << 20..=40 << 20).contains(&bandwidth), "{bandwidth}");
+        }
+    }
+
+    #[test]
+    fn a_scenario_without_sections_is_unchanged() {
+        let mut plain = scenario();
+        plain.swarm = None;
+        plain.random_actions = None;
+        let (out, drawn) = expand(&plain, 5);
+        assert_eq!(out, plain);
+        assert!(drawn.is_empty());
+        assert_eq!(drawn.short(), "");
+    }
+}
