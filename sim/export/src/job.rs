@@ -230,9 +230,14 @@ impl Job {
             (RequestedState::Service, Running | Suspended) => {
                 (JobState::Service, state_change_code::COMPLETED)
             }
-            // PLANTED BUG kill-suspended-refused
+            // PLANTED BUG kill-suspended-refused / terminate-suspended-refused
             (RequestedState::Kill, Suspended)
                 if planted::active(PlantedBug::KillSuspendedRefused) =>
+            {
+                return state_change_code::INVALID_STATE_TRANSITION
+            }
+            (RequestedState::Terminate, Suspended)
+                if planted::active(PlantedBug::TerminateSuspendedRefused) =>
             {
                 return state_change_code::INVALID_STATE_TRANSITION
             }

@@ -56,13 +56,19 @@ pub enum PlantedBug {
     /// job.rs: Kill of a Suspended job is refused 4097 although it is Cancellable (a refusal
     /// code in the wrong state).
     KillSuspendedRefused,
+    /// job.rs: Terminate of a Suspended (cancellable) job is refused 4097 (a refusal code in
+    /// the wrong state).
+    TerminateSuspendedRefused,
+    /// service.rs: the busy check skips differential jobs, so a second export of the group
+    /// starts beside a running differential (a race between two exports).
+    BusyIgnoresDifferentials,
 }
 
 /// Bound on planted bugs (the catalogue is a fixed list).
 pub const PLANTED_BUGS_MAX: usize = 24;
 
 /// Every planted bug, in catalogue order.
-pub const ALL: [PlantedBug; 16] = [
+pub const ALL: [PlantedBug; 18] = [
     PlantedBug::DropBoundaryExtent,
     PlantedBug::ReadBaseExtents,
     PlantedBug::DiffHeaderWithoutBase,
@@ -79,6 +85,8 @@ pub const ALL: [PlantedBug; 16] = [
     PlantedBug::FailedDiffPoisonsBase,
     PlantedBug::TerminateAcceptedWhileFinalising,
     PlantedBug::KillSuspendedRefused,
+    PlantedBug::TerminateSuspendedRefused,
+    PlantedBug::BusyIgnoresDifferentials,
 ];
 const _: () = assert!(ALL.len() <= PLANTED_BUGS_MAX);
 
@@ -102,6 +110,8 @@ impl PlantedBug {
             PlantedBug::FailedDiffPoisonsBase => "failed-diff-poisons-base",
             PlantedBug::TerminateAcceptedWhileFinalising => "terminate-accepted-while-finalising",
             PlantedBug::KillSuspendedRefused => "kill-suspended-refused",
+            PlantedBug::TerminateSuspendedRefused => "terminate-suspended-refused",
+            PlantedBug::BusyIgnoresDifferentials => "busy-ignores-differentials",
         }
     }
 

@@ -127,10 +127,12 @@ impl ExportService {
             }
         }
         let unfinished = |j: &&Job| {
-            // PLANTED BUG conflict-counts-killed / busy-ignores-suspended
+            // PLANTED BUG conflict-counts-killed / busy-ignores-suspended /
+            // busy-ignores-differentials
             (!j.state().is_final()
                 || (active(PlantedBug::ConflictCountsKilled) && j.state() == JobState::Killed))
                 && !(active(PlantedBug::BusyIgnoresSuspended) && j.state() == JobState::Suspended)
+                && !(active(PlantedBug::BusyIgnoresDifferentials) && j.validated.base.is_some())
         };
         for job in self.jobs.values().filter(unfinished) {
             let other = &job.validated;

@@ -40,7 +40,9 @@ pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
         | "conflict-counts-killed"
         | "failed-diff-poisons-base"
         | "terminate-accepted-while-finalising"
-        | "kill-suspended-refused" => EXPLORATION_SCENARIOS,
+        | "kill-suspended-refused"
+        | "terminate-suspended-refused"
+        | "busy-ignores-differentials" => EXPLORATION_SCENARIOS,
         _ => &[],
     };
     assert!(scenarios.len() <= SCENARIOS_PER_BUG_MAX);

@@ -106,3 +106,19 @@ fn kill_suspended_refused_is_caught_by_the_state_change_table() {
         "model: RequestStateChange(5)",
     );
 }
+
+#[test]
+fn terminate_suspended_refused_is_caught_by_the_state_change_table() {
+    assert_swept(
+        PlantedBug::TerminateSuspendedRefused,
+        "model: RequestStateChange(4)",
+    );
+}
+
+#[test]
+fn busy_ignores_differentials_is_caught_by_the_conflict_rule() {
+    assert_swept(
+        PlantedBug::BusyIgnoresDifferentials,
+        "model: accepted (4096) while",
+    );
+}

@@ -99,7 +99,10 @@ mod tests {
             assert!(!has_exploration(&out));
             assert!(drawn.swarm.is_some() && drawn.random_actions.is_some());
             let added = out.timeline.len() - original.timeline.len();
-            assert_eq!(drawn.random_actions.as_ref().map(|a| a.entries), Some(added));
+            assert_eq!(
+                drawn.random_actions.as_ref().map(|a| a.entries),
+                Some(added)
+            );
             let problems = rpsim_scenario::validate(&out);
             assert!(problems.is_empty(), "seed {seed}: {problems:#?}");
             let bandwidth = out.storage.bandwidth.bytes_per_s();
