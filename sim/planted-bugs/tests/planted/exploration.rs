@@ -10,13 +10,14 @@ use rpsim_harness::runner::{run_scenario_file, RunOptions};
 use rpsim_planted_bugs::{EXPLORATION_SCENARIOS, EXPLORATION_SEEDS_MAX};
 use std::path::PathBuf;
 
-/// The failed checks of one run of `file` at `seed` with `bug` planted (empty: it passed).
-pub fn catches_at(bug: Option<PlantedBug>, file: &str, seed: u64) -> Vec<String> {
+/// The failed checks of one run of `file` (under `scenarios/`) at `seed` (its own when
+/// `None`) with `bug` planted, or the panic of an assertion; empty when the run passed.
+pub fn catches_at(bug: Option<PlantedBug>, file: &str, seed: Option<u64>) -> Vec<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../scenarios")
         .join(file);
     let options = RunOptions {
-        seed: Some(seed),
+        seed,
         ..RunOptions::default()
     };
     match guarded(bug, || run_scenario_file(&path, &options)) {
@@ -38,8 +39,8 @@ pub fn catches_at(bug: Option<PlantedBug>, file: &str, seed: u64) -> Vec<String>
 pub fn sweep_catches(bug: PlantedBug) -> Vec<String> {
     for seed in 1..=EXPLORATION_SEEDS_MAX {
         for file in EXPLORATION_SCENARIOS {
-            let caught = catches_at(Some(bug), file, seed);
-            if caught.is_empty() || !catches_at(None, file, seed).is_empty() {
+            let caught = catches_at(Some(bug), file, Some(seed));
+            if caught.is_empty() || !catches_at(None, file, Some(seed)).is_empty() {
                 continue;
             }
             return caught

@@ -2,7 +2,6 @@
 //! loading and its limits, the refusal of every file in `scenarios/invalid/`, the semantic rules
 //! one by one, robustness against hostile input and the bounds on nesting and aliases. Shared fixtures live in `tests/data/`.
 
-mod explore_rules;
 mod invalid_scenarios;
 mod load;
 mod nesting;
