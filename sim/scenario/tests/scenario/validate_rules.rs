@@ -469,10 +469,11 @@ fn random_actions_are_checked() {
 
 #[test]
 fn a_chained_export_names_no_base() {
-    let extra = "\
-  - {at: 1s, create_reference_point: {name: rp2, group: g, type: rct}}
-  - {at: 2s, export: {name: e, reference_point: rp2, base: rp, base_latest_completed: true, target_dir: e}}
-";
+    let extra = concat!(
+        "  - {at: 1s, create_reference_point: {name: rp2, group: g, type: rct}}\n",
+        "  - {at: 2s, export: {name: e, reference_point: rp2, base: rp, ",
+        "base_latest_completed: true, target_dir: e}}\n",
+    );
     assert_one(
         extra,
         "timeline[2].export.base_latest_completed",
