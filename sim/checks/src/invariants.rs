@@ -93,14 +93,17 @@ fn check_export(
     };
     let manifest = real_dir.join(MANIFEST_FILE_NAME);
     // Another export may own the directory (a second export aimed at the same one, which
-    // completed there after this one ended): its files are not this export's leftovers.
+    // completed there, or whose job started there after this one ended, e.g. a Killed one
+    // leaving debris): its files are not this export's leftovers.
+    let ended_ns = record.finished_at_ns.unwrap_or(u64::MAX);
     let owned_by_other = all.iter().any(|other| {
         !std::ptr::eq(other, record)
             && other.real_directory.as_ref() == Some(real_dir)
-            && other
+            && (other
                 .final_properties
                 .as_ref()
                 .is_some_and(|p| p.job_state == JobState::Completed.code())
+                || (other.job_id.is_some() && other.at_call.at_ns >= ended_ns))
     });
     if completed {
         let failure = verified

@@ -10,6 +10,7 @@ pub mod golden;
 pub mod invariants;
 pub mod live_invariants;
 pub mod live_readings;
+pub mod model_oracle;
 pub mod qemu;
 pub mod reading_expectations;
 pub mod report;
@@ -22,13 +23,15 @@ use rpsim_scenario::model::Scenario;
 use rpsim_world::RunOutcome;
 use std::path::Path;
 
-/// Every check of a finished run: the scenario's expectations, the invariants, and restore
+/// Every check of a finished run: the scenario's expectations, the invariants, the model
+/// oracle (every call's answer allowed for the state it was made in), and restore
 /// equivalence of every completed export (images go under `scratch`, removed as it goes).
 pub fn check_run(scenario: &Scenario, outcome: &RunOutcome, scratch: &Path) -> CheckReport {
     let mut report = CheckReport::default();
     expectations::check_expectations(scenario, outcome, &mut report);
     let mut verified = verified_exports::VerifiedExports::default();
     invariants::check_invariants_with(outcome, &mut verified, &mut report);
+    model_oracle::check_model(outcome, &mut report);
     restore_check::check_restores_with(outcome, scratch, &mut verified, &mut report);
     report
 }

@@ -231,11 +231,28 @@ impl Job {
             (RequestedState::Service, Running | Suspended) => {
                 (JobState::Service, state_change_code::COMPLETED)
             }
+            // PLANTED BUG kill-suspended-refused / terminate-suspended-refused
+            (RequestedState::Kill, Suspended)
+                if planted::active(PlantedBug::KillSuspendedRefused) =>
+            {
+                return state_change_code::INVALID_STATE_TRANSITION
+            }
+            (RequestedState::Terminate, Suspended)
+                if planted::active(PlantedBug::TerminateSuspendedRefused) =>
+            {
+                return state_change_code::INVALID_STATE_TRANSITION
+            }
             (RequestedState::Kill, _) if cancellable => (Killed, state_change_code::COMPLETED),
             (RequestedState::Terminate, _) if cancellable => {
                 self.ending = Some(Ending::Terminate);
                 self.phase = Phase::Cleanup;
                 (ShuttingDown, state_change_code::TRANSITION_STARTED)
+            }
+            // PLANTED BUG terminate-accepted-while-finalising
+            (RequestedState::Terminate, Running)
+                if planted::active(PlantedBug::TerminateAcceptedWhileFinalising) =>
+            {
+                return state_change_code::TRANSITION_STARTED
             }
             _ => return state_change_code::INVALID_STATE_TRANSITION,
         };

@@ -38,13 +38,37 @@ pub enum PlantedBug {
     /// layout.rs: the disk-stem sanitiser ignores NTFS's rules (reserved device names pass,
     /// stems are unique only with their case).
     SanitiserNtfs,
+    /// service.rs: the VM-group busy check skips Suspended jobs, so a second export of the
+    /// group starts beside a suspended one (a race between two exports).
+    BusyIgnoresSuspended,
+    /// service.rs: the directory check is skipped, so exports of two groups write into one
+    /// directory at once (a race between two exports).
+    DirectoryCheckSkipped,
+    /// service.rs: a Killed job still counts as running, so later exports of its group are
+    /// refused 32774 (a refusal code in the wrong state).
+    ConflictCountsKilled,
+    /// service.rs: a differential whose base has a failed or cancelled differential is
+    /// refused 32775 (chain management: the failure "used up" the base).
+    FailedDiffPoisonsBase,
+    /// job.rs: Terminate while finalising (Cancellable false) answers 4096 and does nothing
+    /// (cancel against finalise).
+    TerminateAcceptedWhileFinalising,
+    /// job.rs: Kill of a Suspended job is refused 4097 although it is Cancellable (a refusal
+    /// code in the wrong state).
+    KillSuspendedRefused,
+    /// job.rs: Terminate of a Suspended (cancellable) job is refused 4097 (a refusal code in
+    /// the wrong state).
+    TerminateSuspendedRefused,
+    /// service.rs: the busy check skips differential jobs, so a second export of the group
+    /// starts beside a running differential (a race between two exports).
+    BusyIgnoresDifferentials,
 }
 
 /// Bound on planted bugs (the catalogue is a fixed list).
-pub const PLANTED_BUGS_MAX: usize = 16;
+pub const PLANTED_BUGS_MAX: usize = 24;
 
 /// Every planted bug, in catalogue order.
-pub const ALL: [PlantedBug; 10] = [
+pub const ALL: [PlantedBug; 18] = [
     PlantedBug::DropBoundaryExtent,
     PlantedBug::ReadBaseExtents,
     PlantedBug::DiffHeaderWithoutBase,
@@ -55,6 +79,14 @@ pub const ALL: [PlantedBug; 10] = [
     PlantedBug::ExportedBeforeRename,
     PlantedBug::SanitiserDotdot,
     PlantedBug::SanitiserNtfs,
+    PlantedBug::BusyIgnoresSuspended,
+    PlantedBug::DirectoryCheckSkipped,
+    PlantedBug::ConflictCountsKilled,
+    PlantedBug::FailedDiffPoisonsBase,
+    PlantedBug::TerminateAcceptedWhileFinalising,
+    PlantedBug::KillSuspendedRefused,
+    PlantedBug::TerminateSuspendedRefused,
+    PlantedBug::BusyIgnoresDifferentials,
 ];
 const _: () = assert!(ALL.len() <= PLANTED_BUGS_MAX);
 
@@ -72,6 +104,14 @@ impl PlantedBug {
             PlantedBug::ExportedBeforeRename => "exported-before-rename",
             PlantedBug::SanitiserDotdot => "sanitiser-dotdot",
             PlantedBug::SanitiserNtfs => "sanitiser-ntfs",
+            PlantedBug::BusyIgnoresSuspended => "busy-ignores-suspended",
+            PlantedBug::DirectoryCheckSkipped => "directory-check-skipped",
+            PlantedBug::ConflictCountsKilled => "conflict-counts-killed",
+            PlantedBug::FailedDiffPoisonsBase => "failed-diff-poisons-base",
+            PlantedBug::TerminateAcceptedWhileFinalising => "terminate-accepted-while-finalising",
+            PlantedBug::KillSuspendedRefused => "kill-suspended-refused",
+            PlantedBug::TerminateSuspendedRefused => "terminate-suspended-refused",
+            PlantedBug::BusyIgnoresDifferentials => "busy-ignores-differentials",
         }
     }
 

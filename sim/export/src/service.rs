@@ -128,7 +128,36 @@ impl ExportService {
 
     /// 32774 when an unfinished job exports the same VM group or into an overlapping directory.
     fn check_conflicts(&self, v: ValidatedCall) -> Result<ValidatedCall, Refusal> {
-        for job in self.jobs.values().filter(|j| !j.state().is_final()) {
+        use crate::planted::{active, PlantedBug};
+        use crate::wmi::JobState;
+        if active(PlantedBug::FailedDiffPoisonsBase) {
+            // PLANTED BUG failed-diff-poisons-base
+            if let Some(base) = &v.base {
+                let failed_on_base = self.jobs.values().any(|j| {
+                    matches!(
+                        j.state(),
+                        JobState::Terminated | JobState::Killed | JobState::Exception
+                    ) && j
+                        .validated
+                        .base
+                        .as_ref()
+                        .is_some_and(|b| b.collection_id == base.collection_id)
+                });
+                if failed_on_base {
+                    let message = "a differential on this base failed".to_string();
+                    return Err(Refusal::new(RefusalKind::RctReset, message));
+                }
+            }
+        }
+        let unfinished = |j: &&Job| {
+            // PLANTED BUG conflict-counts-killed / busy-ignores-suspended /
+            // busy-ignores-differentials
+            (!j.state().is_final()
+                || (active(PlantedBug::ConflictCountsKilled) && j.state() == JobState::Killed))
+                && !(active(PlantedBug::BusyIgnoresSuspended) && j.state() == JobState::Suspended)
+                && !(active(PlantedBug::BusyIgnoresDifferentials) && j.validated.base.is_some())
+        };
+        for job in self.jobs.values().filter(unfinished) {
             let other = &job.validated;
             if other.reference_point.virtual_system_collection_id
                 == v.reference_point.virtual_system_collection_id
@@ -136,7 +165,10 @@ impl ExportService {
                 let message = format!("job {} is already exporting this VM group", job.instance_id);
                 return Err(Refusal::new(RefusalKind::InUse, message));
             }
-            if crate::winpath::directories_overlap(&other.export_directory, &v.export_directory) {
+            // PLANTED BUG directory-check-skipped
+            if !active(PlantedBug::DirectoryCheckSkipped)
+                && crate::winpath::directories_overlap(&other.export_directory, &v.export_directory)
+            {
                 let message = format!(
                     "job {} is already writing to `{}`",
                     job.instance_id, other.export_directory

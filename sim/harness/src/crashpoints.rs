@@ -134,6 +134,8 @@ pub fn run_crash_points_reporting(
     let stride = options.stride.max(1);
     let scenario = load_scenario(path)?;
     let seed = effective_seed(&scenario, seed);
+    // Drawn exploration sections are fixed for the seed, as `run` does.
+    let (scenario, _drawn) = rpsim_world::explore::expand(&scenario, seed);
     let simulation = |message: String| RunFailure::Simulation {
         file: path.display().to_string(),
         message,

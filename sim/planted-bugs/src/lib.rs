@@ -5,6 +5,22 @@
 /// Bound on scenarios run for one planted bug.
 pub const SCENARIOS_PER_BUG_MAX: usize = 4;
 
+/// The exploration scenarios (swarm options and random actions): the bugs only exploration
+/// finds are swept over these at seeds `1..=EXPLORATION_SEEDS_MAX`.
+pub const EXPLORATION_SCENARIOS: &[&str] = &[
+    "swarm-random-actions-single-vm.yaml",
+    "swarm-random-actions-two-groups.yaml",
+    "swarm-random-actions-guest-cluster.yaml",
+];
+
+/// The seed budget of a planted-bug sweep over [`EXPLORATION_SCENARIOS`].
+pub const EXPLORATION_SEEDS_MAX: u64 = 40;
+
+/// True for the bugs only exploration finds (caught by a sweep, not the suite at its seeds).
+pub fn found_by_exploration(bug_name: &str) -> bool {
+    exposing_scenarios(bug_name) == EXPLORATION_SCENARIOS
+}
+
 /// The scenario files (relative to `scenarios/`) that must fail with the named bug planted
 /// (empty for an unknown name).
 pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
@@ -19,6 +35,14 @@ pub fn exposing_scenarios(bug_name: &str) -> &'static [&'static str] {
         "exported-before-rename" => &["kill-mid-copy.yaml"],
         "sanitiser-dotdot" => &["hostile-disk-instance-ids.yaml"],
         "sanitiser-ntfs" => &["hostile-ntfs-names.yaml"],
+        "busy-ignores-suspended"
+        | "directory-check-skipped"
+        | "conflict-counts-killed"
+        | "failed-diff-poisons-base"
+        | "terminate-accepted-while-finalising"
+        | "kill-suspended-refused"
+        | "terminate-suspended-refused"
+        | "busy-ignores-differentials" => EXPLORATION_SCENARIOS,
         _ => &[],
     };
     assert!(scenarios.len() <= SCENARIOS_PER_BUG_MAX);

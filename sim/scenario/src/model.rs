@@ -7,7 +7,12 @@ pub use crate::requested_state::RequestedState;
 use crate::units::{ByteRate, ByteSize, Percent, SimDuration};
 use serde::{Deserialize, Serialize};
 
+mod explore;
 mod poll;
+pub use explore::{
+    RandomActionKind, RandomActions, RateSpan, Span, Swarm, SwarmFaults, SwarmStorage,
+    SwarmWorkload,
+};
 pub use poll::{Poll, ReadingExpectation};
 
 /// A whole scenario file.
@@ -30,6 +35,12 @@ pub struct Scenario {
     pub timeline: Vec<TimelineEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_faults: Option<RandomFaults>,
+    /// Options drawn per seed (fault kinds and rates, storage, workloads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swarm: Option<Swarm>,
+    /// Client calls drawn per seed, added to the timeline before the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_actions: Option<RandomActions>,
     #[serde(default)]
     pub expect: Vec<Expectation>,
     /// Sim time at which the run stops even if jobs are still running (default: 1h).
@@ -479,6 +490,12 @@ pub struct Export {
     pub reference_point: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
+    /// `true`: the base is chosen when the call is made, as a client chaining differentials
+    /// does: the point of the group's latest export that completed (of the same type), with
+    /// that export's disk selection; with none completed, the export is a full one. Not with
+    /// `base`. `random_actions` writes these; `rpsim minimize` turns them into fixed bases.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub base_latest_completed: bool,
     /// Directory name under the simulated export root `/exports/`. Mutually exclusive with
     /// `export_directory`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

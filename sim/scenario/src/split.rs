@@ -102,6 +102,11 @@ mod tests {
             let path = entry.expect("readable entry").path();
             if path.extension().is_some_and(|e| e == "yaml") {
                 let text = std::fs::read_to_string(&path).expect("readable scenario");
+                // Nothing to split without a written timeline (exploration scenarios draw
+                // theirs): loading takes the whole document.
+                if whole(&text).is_some_and(|s| s.timeline.is_empty()) {
+                    continue;
+                }
                 let split = split(&text);
                 assert!(split.is_some(), "{} does not split", path.display());
                 assert_eq!(split, whole(&text), "{}", path.display());

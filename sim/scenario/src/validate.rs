@@ -4,6 +4,7 @@
 //! it must never parse text or touch positions (that is `locate`), and never change the
 //! scenario.
 
+mod explore;
 mod fault;
 mod poll;
 mod storage;
@@ -15,6 +16,7 @@ use crate::locate::Anchor;
 use crate::model::{RandomFaults, Scenario};
 use crate::path::NodePath;
 use crate::units::BYTE_SIZE_MAX;
+pub use explore::{RANDOM_ACTIONS_MAX, SWARM_LATENCY_NS_MAX};
 
 /// Problems reported at most; the rest are counted in a closing note.
 pub const PROBLEMS_MAX: usize = 20;
@@ -181,6 +183,7 @@ pub fn validate(scenario: &Scenario) -> Vec<Problem> {
     if let Some(random_faults) = &scenario.random_faults {
         check_random_faults(random_faults, &root.key("random_faults"), &mut problems);
     }
+    explore::check(scenario, &mut problems);
     timeline::check_expectations(scenario, &names, &mut problems);
     if let Some(stop_at) = scenario.stop_at {
         if stop_at.ns() == 0 {

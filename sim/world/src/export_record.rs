@@ -28,6 +28,8 @@ pub struct ExportRecord {
     pub real_directory: Option<PathBuf>,
     pub reference_point: Option<Guid>,
     pub base: Option<Guid>,
+    /// The disk selection the call was built from (`None`: every disk).
+    pub disks: Option<Vec<rpsim_scenario::model::DiskSelection>>,
     pub finished_at_ns: Option<u64>,
     /// Every `JobState` change of the job, in order, from what the call returned on.
     pub history: Vec<StateChange>,
@@ -35,4 +37,37 @@ pub struct ExportRecord {
     pub readings: Vec<Reading>,
     /// A cap of [`crate::poll`] stopped a repeated poll of this export.
     pub readings_capped: bool,
+    /// What the world knew when the call was made (for the model oracle).
+    pub at_call: CallContext,
+    /// Each `request_state_change` on this export: the job as read just before, and the answer.
+    pub state_change_calls: Vec<StateChangeCall>,
+}
+
+/// The world as it stood when `ExportReferencePoint` was called, as the world (not the job)
+/// sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallContext {
+    pub at_ns: u64,
+    /// The VM group of the reference point, when the name resolves.
+    pub group: Option<String>,
+    /// Earlier exports (indices into the run's exports) whose job had not finished: the world
+    /// had not seen it end and a read of it gave a state that is not final.
+    pub unfinished: Vec<usize>,
+    /// A VM of the group could not be read (migrating, or its host down).
+    pub member_unavailable: bool,
+    /// With a base: the base exists, is not destroyed, its log (if log-based) is present and no
+    /// disk's change tracking was reset since it was taken.
+    pub base_usable: Option<bool>,
+}
+
+/// One `RequestStateChange` call: when, what was asked, the job's `JobState` and
+/// `Cancellable` as a client would have read them just before (`None`: the job was gone), and
+/// the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateChangeCall {
+    pub at_ns: u64,
+    pub requested: u16,
+    pub timeout_ns: u64,
+    pub before: Option<(u16, bool)>,
+    pub code: u32,
 }

@@ -239,7 +239,7 @@ fn pick<'s, T>(stream: &mut impl rand::RngCore, items: &'s [T]) -> Option<&'s T>
 }
 
 /// Uniform in `0..n` (`n > 0`) by rejection of the biased top of the u64 range.
-fn uniform_below(stream: &mut impl rand::RngCore, n: u64) -> u64 {
+pub(crate) fn uniform_below(stream: &mut impl rand::RngCore, n: u64) -> u64 {
     assert!(n > 0);
     // Largest multiple of n that fits, minus one: values above it would bias the modulo.
     let zone = u64::MAX - (u64::MAX - n + 1) % n;
@@ -256,7 +256,7 @@ fn uniform_below(stream: &mut impl rand::RngCore, n: u64) -> u64 {
 }
 
 /// Uniform in `low..=high` (`low <= high`).
-fn uniform_inclusive(stream: &mut impl rand::RngCore, low: u64, high: u64) -> u64 {
+pub(crate) fn uniform_inclusive(stream: &mut impl rand::RngCore, low: u64, high: u64) -> u64 {
     assert!(low <= high);
     let span = high - low;
     if span == u64::MAX {

@@ -7,6 +7,7 @@ pub mod call;
 pub mod content;
 pub mod disk;
 pub mod events;
+pub mod explore;
 pub mod export_record;
 pub mod faults;
 pub mod ids;

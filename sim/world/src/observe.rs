@@ -71,6 +71,13 @@ pub enum RandomDecision {
         block: u64,
         blocks: u64,
     },
+    /// The base an export with `base_latest_completed` got when it was called (timeline entry
+    /// `entry`): a point's scenario name and the disk selection, or `None` (a full export).
+    Base {
+        entry: usize,
+        base: Option<String>,
+        disks: Option<Vec<rpsim_scenario::model::DiskSelection>>,
+    },
 }
 
 /// Sees the run after every event; an `Err` stops the run with [`crate::RunError::Invariant`].

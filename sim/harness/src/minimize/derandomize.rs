@@ -1,7 +1,8 @@
 //! Turns a scenario and one seed into an equivalent scenario with nothing left to draw: random
 //! fills become `explicit` block lists, drawn faults and the workloads' writes (as recorded
-//! during the failing run) become timeline entries, and `random_faults`, the workloads and the
-//! seed are removed. Owns that rewrite; it must never run a scenario (the caller records the
+//! during the failing run) become timeline entries, the `swarm` and `random_actions` sections
+//! become the values and entries they drew, and `random_faults`, the workloads and the seed are
+//! removed. Owns that rewrite; it must never run a scenario (the caller records the
 //! decisions) nor keep anything that would make the result depend on a seed.
 
 use rpsim_scenario::model::{
@@ -27,9 +28,11 @@ pub fn derandomize(
     seed: u64,
     decisions: &[RandomDecision],
 ) -> Result<(Scenario, Recorded), String> {
-    let mut out = scenario.clone();
+    // `swarm` and `random_actions` become their drawn values and timeline entries first (as
+    // the run at `seed` saw them); the result has neither section.
+    let (mut out, _drawn) = rpsim_world::explore::expand(scenario, seed);
     let mut recorded = Recorded {
-        original_entries: scenario.timeline.len(),
+        original_entries: out.timeline.len(),
         ..Recorded::default()
     };
     recorded.fills = explicit_fills(&mut out, seed)?;
@@ -40,6 +43,16 @@ pub fn derandomize(
     }
     for decision in decisions {
         let entry = match decision {
+            RandomDecision::Base { entry, base, disks } => {
+                // A chained export gets the base its run chose (entries keep their indices
+                // until the sort below).
+                if let Some(export) = out.timeline.get_mut(*entry).and_then(|e| e.export.as_mut()) {
+                    export.base = base.clone();
+                    export.disks = disks.clone();
+                    export.base_latest_completed = false;
+                }
+                continue;
+            }
             RandomDecision::Fault { at_ns, fault } => {
                 recorded.faults += 1;
                 TimelineEntry {

@@ -37,6 +37,9 @@ pub struct ScenarioReport<'a> {
     pub repro: String,
     /// Coverage probes the run reached: name to hits (probes never hit are left out).
     pub probes: std::collections::BTreeMap<String, u32>,
+    /// What the seed drew for `swarm` and `random_actions` (absent without them).
+    #[serde(skip_serializing_if = "rpsim_world::explore::Drawn::is_empty")]
+    pub drawn: &'a rpsim_world::explore::Drawn,
     pub exports: Vec<ExportReport<'a>>,
 }
 
@@ -130,6 +133,7 @@ fn scenario_report(run: &ScenarioRun) -> ScenarioReport<'_> {
         failures: &run.checks.failures,
         repro: run.repro_command(),
         probes: crate::coverage::counts_of(&run.outcome.probes),
+        drawn: &run.drawn,
         exports: run
             .outcome
             .exports

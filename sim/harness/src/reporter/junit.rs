@@ -87,6 +87,7 @@ mod tests {
             wall_time_ms: 1,
             bytes_exported: 0,
             probes: Default::default(),
+            drawn: String::new(),
         }
     }
 

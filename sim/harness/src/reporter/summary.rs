@@ -170,6 +170,7 @@ mod tests {
             wall_time_ms: 2,
             bytes_exported: 77,
             probes: Default::default(),
+            drawn: String::new(),
         };
         let md = markdown(std::slice::from_ref(&run));
         assert!(

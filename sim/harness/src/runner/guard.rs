@@ -120,5 +120,6 @@ fn stopped(file: &Path, seed: u64, check: &str, trace_hash: &str, message: Strin
         wall_time_ms: 0,
         bytes_exported: 0,
         probes: Default::default(),
+        drawn: String::new(),
     }
 }

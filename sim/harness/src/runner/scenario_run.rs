@@ -43,6 +43,9 @@ pub struct ScenarioRun {
     /// True when a second run at the same seed was compared with this one (its verdict is the
     /// `determinism` check).
     pub determinism_checked: bool,
+    /// What the seed drew for the scenario's `swarm` and `random_actions` sections (empty
+    /// without them).
+    pub drawn: rpsim_world::explore::Drawn,
 }
 
 impl ScenarioRun {
@@ -194,6 +197,10 @@ fn run_loaded(
     wall_start: std::time::Instant,
 ) -> Result<ScenarioRun, RunFailure> {
     let seed = effective_seed(scenario, options.seed);
+    // The exploration sections become fixed values first: the run and its checks see an
+    // ordinary scenario (a clone when there are none).
+    let (expanded, drawn) = rpsim_world::explore::expand(scenario, seed);
+    let scenario = &expanded;
     let simulation = |message: String| RunFailure::Simulation {
         file: path.display().to_string(),
         message,
@@ -215,9 +222,9 @@ fn run_loaded(
             },
             other => simulation(other.to_string()),
         })?;
-    Ok(checked(
-        path, scenario, options, outcome, &scratch, wall_start,
-    ))
+    let mut run = checked(path, scenario, options, outcome, &scratch, wall_start);
+    run.drawn = drawn;
+    Ok(run)
 }
 
 /// Checks a finished run (expectations, invariants, restore equivalence, the golden) and
@@ -262,6 +269,7 @@ pub(crate) fn checked(
         bytes_exported,
         exports_kept: options.keep_exports.is_some(),
         determinism_checked: false,
+        drawn: Default::default(),
     }
 }
 

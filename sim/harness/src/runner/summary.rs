@@ -23,6 +23,8 @@ pub struct RunSummary {
     pub bytes_exported: u64,
     /// Coverage probes the run reached: name to hits (only probes hit at least once).
     pub probes: BTreeMap<String, u32>,
+    /// What the seed drew for `swarm` and `random_actions`, short (empty without them).
+    pub drawn: String,
 }
 
 impl RunSummary {
@@ -39,6 +41,7 @@ impl RunSummary {
             wall_time_ms: run.wall_time_ms,
             bytes_exported: run.bytes_exported,
             probes: crate::coverage::counts_of(&run.outcome.probes),
+            drawn: run.drawn.short(),
         }
     }
 

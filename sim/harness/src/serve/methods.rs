@@ -223,6 +223,8 @@ pub fn export_reference_point(
         target_dir: None,
         export_directory: Some(export_directory),
         disks,
+        // The client names its base itself.
+        base_latest_completed: false,
     };
     // The entry must make exactly the call the client made.
     let built = rpsim_world::call::build(world, &export);

@@ -43,6 +43,9 @@ pub struct FailureRecord {
     /// The planted bug the sweep ran with (replayed with it too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planted_bug: Option<String>,
+    /// What the seed drew for the scenario's `swarm` and `random_actions` sections, short.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub drawn: String,
 }
 
 impl FailureRecord {
@@ -69,6 +72,7 @@ impl FailureRecord {
             event_count: run.event_count,
             repro: format!("{}{plant}{twice}", run.repro_command()),
             planted_bug: planted_bug.map(|b| b.name().to_string()),
+            drawn: run.drawn.clone(),
         }
     }
 }

@@ -175,6 +175,7 @@ impl ResultLine {
             wall_time_ms: self.wall_time_ms,
             bytes_exported: self.bytes_exported,
             probes: self.probes.clone(),
+            drawn: String::new(),
         })
     }
 }

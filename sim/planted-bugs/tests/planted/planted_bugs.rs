@@ -5,9 +5,7 @@
 
 use rpsim_export::planted::{self, PlantedBug};
 use rpsim_harness::runner::guard::{guarded, Guarded};
-use rpsim_harness::runner::{run_scenario_file, RunOptions};
 use rpsim_planted_bugs::exposing_scenarios;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// Per planted bug (catalogue order), its catches, computed once and shared by the per-bug
@@ -23,28 +21,10 @@ fn caught(bug: PlantedBug) -> &'static [String] {
     CAUGHT[index].get_or_init(|| all_catches(bug.name(), Some(bug)))
 }
 
-fn scenario_path(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scenarios")
-        .join(file)
-}
-
-/// What caught a bug in one scenario: the failed checks (`check: message`), or the panic of an
-/// assertion; empty when the run passed.
+/// What caught a bug in one scenario at its own seed: the failed checks (`check: message`),
+/// or the panic of an assertion; empty when the run passed.
 fn catches(bug: Option<PlantedBug>, file: &str) -> Vec<String> {
-    let path = scenario_path(file);
-    let run = || run_scenario_file(&path, &RunOptions::default());
-    match guarded(bug, run) {
-        Guarded::NoPlantedBugs => unreachable!("this package builds with planted bugs"),
-        Guarded::Panicked(message) => vec![format!("assertion: {message}")],
-        Guarded::Returned(Err(e)) => vec![format!("run error: {e}")],
-        Guarded::Returned(Ok(run)) => run
-            .checks
-            .failures
-            .iter()
-            .map(|f| format!("{}: {}", f.check, f.message))
-            .collect(),
-    }
+    super::exploration::catches_at(bug, file, None)
 }
 
 /// The sanitiser bug is also exercised where a hostile name enters the job: allocating a disk
@@ -70,6 +50,9 @@ fn sanitiser_catches(bug: Option<PlantedBug>) -> Vec<String> {
 fn all_catches(bug_name: &str, bug: Option<PlantedBug>) -> Vec<String> {
     let scenarios = exposing_scenarios(bug_name);
     assert!(!scenarios.is_empty(), "no scenario exposes {bug_name}");
+    if let (Some(bug), true) = (bug, rpsim_planted_bugs::found_by_exploration(bug_name)) {
+        return super::exploration::sweep_catches(bug);
+    }
     let mut all: Vec<String> = scenarios
         .iter()
         .flat_map(|file| {

@@ -399,3 +399,84 @@ fn readings_are_expected_only_of_a_polled_export() {
         "no `poll` entry reads export `e`",
     );
 }
+
+// The exploration sections, `swarm` and `random_actions`, and chained exports.
+
+#[test]
+fn valid_sections_load() {
+    let extra = "\
+swarm:
+  faults: {kinds: [target_io_error, host_crash], on: 40%, rate_per_s: {min: 0.01, max: 0.5}}
+  storage: {bandwidth: {min: 1MiB/s, max: 40MiB/s}, latency: {min: 0, max: 5ms}}
+  workload: {write_rate: {min: 64KiB/s, max: 4MiB/s}, patterns: [random, hot_spot]}
+random_actions: {count: 10, window: {from: 0, to: 30s}, groups: [g], kinds: [full_export, kill]}
+";
+    assert_eq!(problems(extra), Vec::new());
+}
+
+#[test]
+fn swarm_ranges_are_checked() {
+    assert_one(
+        "swarm: {faults: {kinds: [host_crash], rate_per_s: {min: 0.5, max: 0.1}}}\n",
+        "swarm.faults.rate_per_s",
+        "not a range",
+    );
+    assert_one(
+        "swarm: {faults: {kinds: [], rate_per_s: {min: 0.1, max: 0.2}}}\n",
+        "swarm.faults.kinds",
+        "kinds is empty",
+    );
+    assert_one(
+        "swarm: {storage: {bandwidth: {min: 2MiB/s, max: 1MiB/s}}}\n",
+        "swarm.storage.bandwidth",
+        "not above max",
+    );
+    assert_one(
+        "swarm: {storage: {latency: {min: 5ms, max: 1ms}}}\n",
+        "swarm.storage.latency",
+        "min must not be above max",
+    );
+}
+
+#[test]
+fn swarm_faults_and_random_faults_are_exclusive() {
+    assert_one(
+        "random_faults: {rate_per_s: 1, kinds: [host_crash]}\n\
+         swarm: {faults: {kinds: [host_crash], rate_per_s: {min: 0.1, max: 0.2}}}\n",
+        "swarm.faults",
+        "keep one of them",
+    );
+}
+
+#[test]
+fn random_actions_are_checked() {
+    assert_one(
+        "random_actions: {count: 0, window: {from: 0, to: 1s}}\n",
+        "random_actions.count",
+        "allowed: 1 to 200",
+    );
+    assert_one(
+        "random_actions: {count: 3, window: {from: 2s, to: 1s}}\n",
+        "random_actions.window.to",
+        "must be later",
+    );
+    assert_one(
+        "random_actions: {count: 3, window: {from: 0, to: 1s}, groups: [nope]}\n",
+        "random_actions.groups[0]",
+        "VM group `nope` is not defined",
+    );
+}
+
+#[test]
+fn a_chained_export_names_no_base() {
+    let extra = concat!(
+        "  - {at: 1s, create_reference_point: {name: rp2, group: g, type: rct}}\n",
+        "  - {at: 2s, export: {name: e, reference_point: rp2, base: rp, ",
+        "base_latest_completed: true, target_dir: e}}\n",
+    );
+    assert_one(
+        extra,
+        "timeline[2].export.base_latest_completed",
+        "remove `base` or this field",
+    );
+}

@@ -54,6 +54,7 @@ impl Run<'_> {
 
     pub(super) fn export(&mut self, export: &model::Export) -> Result<(), RunError> {
         let built = call::build(&self.world, export);
+        let at_call = self.call_context(&built);
         let result = if self
             .world
             .hosts
@@ -95,10 +96,13 @@ impl Run<'_> {
             state_change_codes: Vec::new(),
             reference_point: built.reference_point,
             base: built.base,
+            disks: export.disks.clone(),
             finished_at_ns: None,
             history: Vec::new(),
             readings: Vec::new(),
             readings_capped: false,
+            at_call,
+            state_change_calls: Vec::new(),
         });
         self.step_pending.push(false);
         if self.exports[index].job_id.is_some() {
@@ -125,6 +129,10 @@ impl Run<'_> {
             return Ok(());
         };
         let timeout_ns = change.timeout.map_or(0, |t| t.ns());
+        let before = self
+            .service
+            .job_properties(job, self.now_ns)
+            .map(|p| (p.job_state, p.cancellable));
         let code = answer(self.service.request_state_change(
             job,
             change.state.code(),
@@ -132,6 +140,15 @@ impl Run<'_> {
             self.now_ns,
         ));
         self.exports[index].state_change_codes.push(code);
+        self.exports[index]
+            .state_change_calls
+            .push(crate::export_record::StateChangeCall {
+                at_ns: self.now_ns,
+                requested: change.state.code(),
+                timeout_ns,
+                before,
+                code,
+            });
         let detail = format!(
             "export={} state={} timeout_ns={timeout_ns} return_code={code}",
             change.export,
@@ -140,6 +157,88 @@ impl Run<'_> {
         self.trace
             .record(self.now_ns, "request_state_change", detail);
         self.schedule_step(index, self.now_ns)
+    }
+}
+
+impl Run<'_> {
+    /// `export` with its base chosen now: the point of the group's latest export that
+    /// completed (same type, not this point), with that export's disk selection; without one,
+    /// a full export of the drawn selection. The choice goes to `observer` as a decision.
+    pub(super) fn chain_on_latest_completed(
+        &self,
+        export: &model::Export,
+        entry: usize,
+        observer: &mut dyn crate::observe::EventObserver,
+    ) -> model::Export {
+        let refpoints = &self.world.refpoints;
+        let target = refpoints.by_name(&export.reference_point);
+        let base = target.and_then(|target| {
+            self.exports.iter().rev().find_map(|record| {
+                let completed = record
+                    .final_properties
+                    .as_ref()
+                    .is_some_and(|p| p.job_state == 7);
+                let point = refpoints.get(&record.reference_point?)?;
+                let fits = point.group == target.group
+                    && point.collection_id != target.collection_id
+                    && point.reference_point_type == target.reference_point_type
+                    && point.taken_at_ns <= target.taken_at_ns;
+                (completed && fits).then(|| (point.name.clone(), record.disks.clone()))
+            })
+        });
+        let (base, disks) = match base {
+            Some((name, disks)) => (Some(name), disks),
+            None => (None, export.disks.clone()),
+        };
+        if observer.records_decisions() {
+            observer.random_decision(&crate::observe::RandomDecision::Base {
+                entry,
+                base: base.clone(),
+                disks: disks.clone(),
+            });
+        }
+        model::Export {
+            base,
+            disks,
+            base_latest_completed: false,
+            ..export.clone()
+        }
+    }
+
+    /// What the world knows as `built` is called: the point's group, the unfinished exports,
+    /// whether the base is usable.
+    fn call_context(&self, built: &call::BuiltCall) -> crate::export_record::CallContext {
+        let refpoints = &self.world.refpoints;
+        let point = built.reference_point.and_then(|id| refpoints.get(&id));
+        let group = point.map(|p| self.world.groups[p.group].name.clone());
+        let member_unavailable = point.is_some_and(|p| {
+            (0..self.world.vms.len()).any(|vm| {
+                self.world.vms[vm].group == p.group && self.world.vm_unavailable(vm).is_some()
+            })
+        });
+        let unfinished = (0..self.exports.len())
+            .filter(|i| {
+                let record = &self.exports[*i];
+                let running = record.job_id.is_some_and(|job| {
+                    self.service
+                        .job_properties(job, self.now_ns)
+                        .is_some_and(|p| !(7..=10).contains(&p.job_state))
+                });
+                running && record.finished_at_ns.is_none()
+            })
+            .collect();
+        let base_usable = built.base.map(|id| {
+            refpoints.get(&id).is_some_and(|p| {
+                !p.destroyed && !p.log_removed && p.disks.iter().all(|d| self.world.rct_usable(d))
+            })
+        });
+        crate::export_record::CallContext {
+            at_ns: self.now_ns,
+            group,
+            unfinished,
+            member_unavailable,
+            base_usable,
+        }
     }
 }
 

@@ -158,7 +158,7 @@ impl Run<'_> {
     /// Hands one event to the module that owns what it does.
     fn handle(&mut self, event: Event, observer: &mut dyn EventObserver) -> Result<(), RunError> {
         match event {
-            Event::Timeline(index) => self.timeline(index),
+            Event::Timeline(index) => self.timeline(index, observer),
             Event::Fault(fault) => self.fault(&fault),
             Event::Write(index) => self.write(index, observer),
             Event::Step(export) => self.step(export),

@@ -10,18 +10,27 @@ use rpsim_scenario::model::{Action, TimelineEntry};
 
 impl Run<'_> {
     /// Carries out timeline entry `index` (the scenario's own, then a client session's).
-    pub(super) fn timeline(&mut self, index: usize) -> Result<(), RunError> {
+    pub(super) fn timeline(
+        &mut self,
+        index: usize,
+        observer: &mut dyn crate::observe::EventObserver,
+    ) -> Result<(), RunError> {
         let scenario = self.scenario;
         match scenario.timeline.get(index) {
-            Some(entry) => self.entry(index, entry),
+            Some(entry) => self.entry(index, entry, observer),
             None => {
                 let entry = self.client_timeline[index - scenario.timeline.len()].clone();
-                self.entry(index, &entry)
+                self.entry(index, &entry, observer)
             }
         }
     }
 
-    fn entry(&mut self, index: usize, entry: &TimelineEntry) -> Result<(), RunError> {
+    fn entry(
+        &mut self,
+        index: usize,
+        entry: &TimelineEntry,
+        observer: &mut dyn crate::observe::EventObserver,
+    ) -> Result<(), RunError> {
         let actions = entry.actions();
         let [action] = actions.as_slice() else {
             let detail = format!("entry {index} has {} actions; skipped", actions.len());
@@ -32,6 +41,10 @@ impl Run<'_> {
             Action::CreateReferencePoint(create) => {
                 self.create_reference_point(create);
                 Ok(())
+            }
+            Action::Export(export) if export.base_latest_completed => {
+                let chained = self.chain_on_latest_completed(export, index, observer);
+                self.export(&chained)
             }
             Action::Export(export) => self.export(export),
             Action::RequestStateChange(change) => self.request_state_change(change),

@@ -179,8 +179,13 @@ fn run_line(run: &ScenarioRun) -> String {
         Some(true) => " determinism=same",
         Some(false) => " determinism=DIFFERS",
     };
+    let drawn = if run.drawn.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", run.drawn.short())
+    };
     format!(
-        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}{determinism} speed={:.0}x",
+        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}{determinism} speed={:.0}x{drawn}",
         run.name,
         run.seed,
         run.outcome.event_count,
