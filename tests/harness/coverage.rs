@@ -30,9 +30,12 @@ fn root() -> PathBuf {
 /// The trace hash of `file` at its own seed, run by the world alone with probes `observed`.
 fn world_trace_hash(file: &Path, observed: bool) -> (String, u32) {
     let scenario = rpsim_scenario::load_scenario(file).expect("suite scenarios load");
+    let seed = rpsim_scenario::effective_seed(&scenario, None);
+    // The exploration sections drawn as the harness draws them, so both run the same scenario.
+    let (scenario, _) = rpsim_world::explore::expand(&scenario, seed);
     let scratch = tempfile::tempdir().unwrap();
     let config = RunConfig {
-        seed: rpsim_scenario::effective_seed(&scenario, None),
+        seed,
         export_root: scratch.path().join("exports"),
         keep_trace_records: false,
         observe_probes: observed,

@@ -17,6 +17,7 @@ use crate::target::{DirProbe, ExportTarget, FileHandle};
 use crate::validate::{self, ValidatedCall};
 use crate::wmi::{return_code, state_change_code, CimError, JobState, RequestedState};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where the job is in its work (JobState is what clients see; this is what `step` does next).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,8 +105,8 @@ pub struct Job {
     phase: Phase,
     /// Set when finalisation starts; a cancel is refused from then on.
     finalising: bool,
-    /// Shared so that a step can hold the file it works on while it changes the job.
-    plan: Option<std::sync::Arc<Plan>>,
+    /// Shared: a step holds the file it works on (no clone outlives a step, so make_mut is free).
+    plan: Option<Arc<Plan>>,
     writing: Option<Writing>,
     pub completed: Vec<CompletedFile>,
     created_files: Vec<PathBuf>,
@@ -356,7 +357,7 @@ impl Job {
         let plan = plan::build(source, &validated)?;
         self.validated = validated;
         self.warnings = plan.warnings.clone();
-        self.plan = Some(std::sync::Arc::new(plan));
+        self.plan = Some(Arc::new(plan));
         self.phase = Phase::Probe;
         Ok(())
     }
@@ -391,7 +392,7 @@ impl Job {
         Ok(())
     }
 
-    fn plan(&self) -> &Plan {
+    fn plan(&self) -> &Arc<Plan> {
         self.plan
             .as_ref()
             .expect("the plan exists once the job has started")
@@ -444,11 +445,7 @@ impl Job {
             self.phase = Phase::SyncSubdirs { next: 0 };
             return Ok(());
         }
-        let plan = std::sync::Arc::clone(
-            self.plan
-                .as_ref()
-                .expect("the plan exists once the job has started"),
-        );
+        let plan = Arc::clone(self.plan());
         let file = &plan.files[index];
         let result = self.file_operation(source, target, file, stage);
         result.map_err(|f| f.within("RPSIM-FILE", describe(file)))?;
@@ -668,8 +665,7 @@ impl Job {
             return Ok(());
         }
         let manifest = self.manifest_file();
-        // Once per job: no step holds a clone of the plan between steps, so this does not copy.
-        let plan = std::sync::Arc::make_mut(self.plan.as_mut().expect("planned"));
+        let plan = Arc::make_mut(self.plan.as_mut().expect("planned"));
         plan.files.push(manifest);
         self.phase = Phase::File {
             index: plan.files.len() - 1,
