@@ -257,6 +257,8 @@ pub(crate) fn checked(
         });
     let bytes_exported =
         crate::runner::exported_bytes::completed_exports_size_bytes(&outcome.exports);
+    // One reading of the clock: the millisecond figure is derived from it, never read apart.
+    let wall_time_us = u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX);
     ScenarioRun {
         file: path.to_path_buf(),
         name: scenario.name.clone(),
@@ -264,8 +266,8 @@ pub(crate) fn checked(
         outcome,
         checks,
         golden,
-        wall_time_ms: u64::try_from(wall_start.elapsed().as_millis()).unwrap_or(u64::MAX),
-        wall_time_us: u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX),
+        wall_time_ms: wall_time_us / 1000,
+        wall_time_us,
         bytes_exported,
         exports_kept: options.keep_exports.is_some(),
         determinism_checked: false,
