@@ -4,7 +4,7 @@
 //! WBEM_E_NOT_FOUND, and the README's client session works when pasted.
 
 use rpsim_harness::serve::protocol::wbem;
-use rpsim_harness::serve::Client;
+use rpsim_harness::serve::{prepare, Client};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,7 +53,8 @@ fn full_and_differential(client: &mut Client) -> Vec<Value> {
 #[test]
 fn a_session_checks_its_exports_and_converts_to_a_scenario_with_its_trace_hash() {
     let scenario = load(WORLD);
-    let mut client = Client::start(&repo(WORLD), &scenario, None).unwrap();
+    let prepared = prepare(&scenario, None);
+    let mut client = Client::start(&repo(WORLD), &prepared).unwrap();
     let finals = full_and_differential(&mut client);
     assert!(finals.iter().all(|f| f["JobState"] == 7), "{finals:?}");
     let lines = client.lines.clone();
@@ -65,7 +66,8 @@ fn a_session_checks_its_exports_and_converts_to_a_scenario_with_its_trace_hash()
         "both exports restored and compared"
     );
     // The same requests again: the same answers, byte for byte.
-    let mut again = Client::start(&repo(WORLD), &scenario, None).unwrap();
+    let prepared_again = prepare(&scenario, None);
+    let mut again = Client::start(&repo(WORLD), &prepared_again).unwrap();
     for (request, answer) in &lines[1..] {
         assert_eq!(&again.send_line(request), answer);
     }
@@ -88,8 +90,8 @@ fn a_session_checks_its_exports_and_converts_to_a_scenario_with_its_trace_hash()
 fn a_scenario_with_its_own_timeline_and_random_faults_converts_exactly() {
     let scenario = load("scenarios/random-faults.yaml");
     for seed in [3, 9] {
-        let mut client =
-            Client::start(&repo("scenarios/random-faults.yaml"), &scenario, Some(seed)).unwrap();
+        let prepared = prepare(&scenario, Some(seed));
+        let mut client = Client::start(&repo("scenarios/random-faults.yaml"), &prepared).unwrap();
         let g = group_path(&mut client, "g");
         client.wait_ns(500_000_000).unwrap();
         let (_, point) = client.create_reference_point(&g, 2).unwrap();
@@ -119,10 +121,46 @@ fn a_scenario_with_its_own_timeline_and_random_faults_converts_exactly() {
     }
 }
 
+/// A served scenario with `swarm:` and `random_actions:` is the world `rpsim run` simulates at
+/// that seed: the Hello answer names what was drawn, a session that only waits to the end has
+/// the run's trace hash, and its transcript converts to a scenario holding the drawn values.
+#[test]
+fn exploration_sections_are_drawn_in_a_session_as_in_a_run() {
+    let file = "scenarios/swarm-random-actions-two-groups.yaml";
+    let scenario = load(file);
+    assert!(rpsim_world::explore::has_exploration(&scenario));
+    for seed in [2, 5] {
+        let options = rpsim_harness::runner::RunOptions {
+            seed: Some(seed),
+            ..Default::default()
+        };
+        let run =
+            rpsim_harness::runner::run_scenario(&repo(file), &scenario, &options, None).unwrap();
+        let prepared = prepare(&scenario, Some(seed));
+        assert_eq!(prepared.drawn, run.drawn, "seed {seed}");
+        let client = Client::start(&repo(file), &prepared).unwrap();
+        let hello: Value = serde_json::from_str(&client.lines[0].1).unwrap();
+        assert_eq!(
+            hello["result"]["Exploration"].as_str(),
+            Some(run.drawn.short().as_str()),
+            "{hello}"
+        );
+        let end = client.end();
+        let served = end.run.as_ref().expect("the session ran to its end");
+        assert_eq!(served.drawn, run.drawn);
+        assert_eq!(
+            served.outcome.trace_hash, run.outcome.trace_hash,
+            "seed {seed}"
+        );
+        assert_eq!(served.outcome.event_count, run.outcome.event_count);
+    }
+}
+
 #[test]
 fn bad_requests_get_wbem_errors_and_the_session_goes_on() {
     let scenario = load(WORLD);
-    let mut client = Client::start(&repo(WORLD), &scenario, None).unwrap();
+    let prepared = prepare(&scenario, None);
+    let mut client = Client::start(&repo(WORLD), &prepared).unwrap();
     let error = |answer: String| -> u64 {
         let v: Value = serde_json::from_str(&answer).unwrap();
         v["error"]["code"]
@@ -173,7 +211,8 @@ fn bad_requests_get_wbem_errors_and_the_session_goes_on() {
 #[test]
 fn a_finished_job_is_not_found_after_time_before_removal_and_affected_jobs_are_found() {
     let scenario = load(WORLD);
-    let mut client = Client::start(&repo(WORLD), &scenario, None).unwrap();
+    let prepared = prepare(&scenario, None);
+    let mut client = Client::start(&repo(WORLD), &prepared).unwrap();
     let web = group_path(&mut client, "web");
     let (_, point) = client.create_reference_point(&web, 2).unwrap();
     let (_, job) = client.export(&point.unwrap(), "/exports/a", None).unwrap();

@@ -3,10 +3,10 @@
 //! the WMI calls. Owns only request building and answer parsing; it must never reach into the
 //! session's state, so a test sees exactly what a client over the pipe would.
 
+use super::prepared::Prepared;
 use super::protocol::ProtocolError;
 use super::session::{ClientSession, SessionEnd};
 use crate::runner::{RunFailure, RunOptions};
-use rpsim_scenario::model::Scenario;
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -37,17 +37,14 @@ pub struct Client<'s> {
 }
 
 impl<'s> Client<'s> {
-    /// Starts a session over `scenario` at `seed` (its own when `None`) and says Hello.
-    pub fn start(
-        file: &Path,
-        scenario: &'s Scenario,
-        seed: Option<u64>,
-    ) -> Result<Client<'s>, RunFailure> {
+    /// Starts a session over `prepared` (a scenario expanded at its seed by
+    /// [`super::prepare`]) and says Hello.
+    pub fn start(file: &Path, prepared: &'s Prepared) -> Result<Client<'s>, RunFailure> {
         let options = RunOptions {
-            seed,
+            seed: Some(prepared.seed),
             ..RunOptions::default()
         };
-        let session = ClientSession::start(file, scenario, &options)?;
+        let session = ClientSession::start(file, prepared, &options)?;
         let mut client = Client {
             session,
             next_id: 0,

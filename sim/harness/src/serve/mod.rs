@@ -12,6 +12,7 @@ pub mod limits;
 pub mod methods;
 pub mod objects;
 pub mod paths;
+pub mod prepared;
 pub mod protocol;
 pub mod report;
 pub mod session;
@@ -19,5 +20,6 @@ pub mod stdio;
 pub mod transcript;
 
 pub use client::Client;
+pub use prepared::{prepare, Prepared};
 pub use session::{ClientSession, SessionEnd};
 pub use stdio::{serve, ServeRequest};

@@ -9,6 +9,7 @@ use super::limits::{CALLS_BETWEEN_WAITS_MAX, REQUESTS_MAX, WORLD_CALLS_MAX};
 use super::methods::{self, Names, Translated};
 use super::objects::{Object, Objects};
 use super::paths;
+use super::prepared::Prepared;
 use super::protocol::{self, Params, ProtocolError, Request, PROTOCOL_VERSION};
 use crate::runner::scenario_run::{checked, scratch_and_export_root, CheckingObserver};
 use crate::runner::{RunFailure, RunOptions, ScenarioRun};
@@ -48,6 +49,7 @@ enum State<'s> {
 pub struct ClientSession<'s> {
     file: PathBuf,
     scenario: &'s Scenario,
+    prepared: &'s Prepared,
     options: RunOptions,
     host: String,
     seed: u64,
@@ -62,14 +64,16 @@ pub struct ClientSession<'s> {
 }
 
 impl<'s> ClientSession<'s> {
-    /// Starts a session over `scenario` (loaded from `file`) with `options.seed`.
+    /// Starts a session over `prepared` (loaded from `file`, expanded at its seed by
+    /// [`super::prepare`]); `options.seed` is ignored in favour of `prepared.seed`.
     pub fn start(
         file: &Path,
-        scenario: &'s Scenario,
+        prepared: &'s Prepared,
         options: &RunOptions,
     ) -> Result<ClientSession<'s>, RunFailure> {
         let wall_start = std::time::Instant::now();
-        let seed = rpsim_scenario::effective_seed(scenario, options.seed);
+        let scenario = &prepared.scenario;
+        let seed = prepared.seed;
         let (scratch, export_root) = scratch_and_export_root(file, scenario, options)?;
         let config = RunConfig {
             seed,
@@ -87,6 +91,7 @@ impl<'s> ClientSession<'s> {
         Ok(ClientSession {
             file: file.to_path_buf(),
             scenario,
+            prepared,
             options: options.clone(),
             host: scenario
                 .hosts
@@ -273,6 +278,7 @@ impl<'s> ClientSession<'s> {
             "Namespace": paths::NAMESPACE,
             "Scenario": self.scenario.name,
             "Seed": self.seed,
+            "Exploration": (!self.prepared.drawn.is_empty()).then(|| self.prepared.drawn.short()),
             "Service": objects.as_ref().map(|o| o.path(Object::Service)),
             "StopAtNs": match &self.state { State::Running(s) => Some(s.stop_at_ns()), _ => None },
         }))
@@ -391,7 +397,7 @@ impl<'s> ClientSession<'s> {
         let (run, stopped, client_timeline) = match state {
             State::Running(session) => match session.finish(&mut self.observer) {
                 Ok(done) => {
-                    let run = checked(
+                    let mut run = checked(
                         &self.file,
                         self.scenario,
                         &self.options,
@@ -399,6 +405,7 @@ impl<'s> ClientSession<'s> {
                         &self.scratch,
                         self.wall_start,
                     );
+                    run.drawn = self.prepared.drawn.clone();
                     (Some(run), None, done.client_timeline)
                 }
                 Err(error) => (None, Some(error.to_string()), Vec::new()),

@@ -104,7 +104,8 @@ pub fn serve(
         keep_exports: request.keep_exports.clone(),
         golden: None,
     };
-    let mut session = match ClientSession::start(&request.scenario, &scenario, &options) {
+    let prepared = super::prepare(&scenario, request.seed);
+    let mut session = match ClientSession::start(&request.scenario, &prepared, &options) {
         Ok(session) => session,
         Err(failure) => {
             reporter.event(&HarnessEvent::NotRunnable { failure: &failure });

@@ -221,7 +221,8 @@ pub fn replay(
         seed: Some(transcript.seed),
         ..options.clone()
     };
-    let mut session = ClientSession::start(path, scenario, &options)?;
+    let prepared = super::prepare(scenario, Some(transcript.seed));
+    let mut session = ClientSession::start(path, &prepared, &options)?;
     let mut differences = Vec::new();
     let mut requests = 0;
     let mut end = None;
@@ -258,7 +259,8 @@ pub fn replay(
     })
 }
 
-/// The scenario a transcript converts to: its own, with the seed of the session and the
+/// The scenario a transcript converts to: its own, with the seed of the session, its
+/// exploration sections as the values that seed drew (the session served those), and the
 /// client's calls appended to the timeline (each at the sim time it was made), as YAML.
 pub fn to_scenario_yaml(
     path: &Path,
@@ -266,7 +268,7 @@ pub fn to_scenario_yaml(
     scenario: &Scenario,
     end: &SessionEnd,
 ) -> String {
-    let mut converted = scenario.clone();
+    let mut converted = super::prepare(scenario, Some(transcript.seed)).scenario;
     converted.seed = Some(transcript.seed);
     converted
         .timeline
