@@ -1,16 +1,20 @@
-//! `rpsim bench`: one run that times the export job against machine baselines measured on the
-//! same bytes in the same run (sequential write + fsync, `cp`, `rsync --no-whole-file`) and
-//! measures peak RSS in a child process, then builds a [`BenchRecord`] whose figures keep the
-//! minimum, median and maximum over the repeats (carried through to their ratios). Owns the phases and the
-//! wall-clock timing, which is human-facing only; it must never feed a clock into the
-//! simulator or the export job, nor print (progress goes through a callback).
+//! `rpsim bench`: one run that times the export job and the restore against machine baselines
+//! measured on the same bytes in the same run (sequential write + fsync, `cp`, `rsync
+//! --no-whole-file` on a full-size image pair) and measures peak RSS in child processes, then
+//! builds a [`BenchRecord`] whose figures keep the minimum, median and maximum over the repeats
+//! (carried through to their ratios). Owns the phases and the wall-clock timing, which is
+//! human-facing only; it must never feed a clock into the simulator or the export job, nor
+//! print (progress goes through a callback).
 
+use crate::bench::curve::{self, CurvePoint};
 use crate::bench::record::{BenchRecord, Better, Figure, Machine, RECORD_FORMAT};
+use crate::bench::restore::{self, RestoreTimes, RESTORE_DIFFERENTIALS};
+use crate::bench::rsync::{self, RsyncTimes};
 use crate::bench::spread::Spread;
 use crate::bench::workload::{self as workload, DiskShape};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -35,6 +39,11 @@ pub struct BenchPlan {
     pub diff_disk_size_bytes: u64,
     pub changed_per_mille: u64,
     pub rss_disk_size_bytes: u64,
+    /// Data each image of the rsync pair holds from its start (the pair is
+    /// `diff_disk_size_bytes` each, sparse past this).
+    pub rsync_allocated_bytes: u64,
+    /// Also measure the cost curve (full and differential exports at 256 MiB, 1 GiB, 4 GiB).
+    pub curve: bool,
     pub repeats: u32,
     pub work_dir: PathBuf,
     /// This binary, re-executed for the peak-RSS child.
@@ -61,6 +70,9 @@ impl BenchPlan {
         if self.rss_disk_size_bytes < self.size_bytes {
             return Err("--rss-disk-size must be at least --size".into());
         }
+        if self.rsync_allocated_bytes > self.diff_disk_size_bytes {
+            return Err("--rsync-allocated must be at most --diff-disk-size".into());
+        }
         Ok(())
     }
 }
@@ -82,21 +94,47 @@ pub fn run_bench(
     progress(&format!("cp               {}", show(cp_s)));
     let (diff_s, diff_bytes) = time_differential(plan)?;
     progress(&format!("differential     {}", show(diff_s)));
-    let rsync_s = spread_of_optional(plan, |dir| time_rsync(plan, dir))?;
-    progress(&format!(
-        "rsync            {}",
-        rsync_s.map_or("skipped (rsync not installed)".into(), show)
-    ));
-    let rss_bytes = measure_rss_child(plan)?;
+    let rsync = rsync::time_rsync(plan)?;
+    match &rsync {
+        None => progress("rsync            skipped (rsync not installed)"),
+        Some(r) => {
+            progress(&format!("rsync, cold      {}", show(r.cold_s)));
+            progress(&format!("rsync, warm      {}", show(r.warm_s)));
+        }
+    }
+    let chain_root = scratch_dir(&plan.work_dir)?;
+    let restore = restore::time_restore(plan, chain_root.path())?;
+    progress(&format!("restore chain    {}", show(restore.restore_s)));
+    progress(&format!("seq. write, same {}", show(restore.seq_write_s)));
+    let restore_rss_bytes = measure_rss_child(plan, &restore.chain)?;
+    drop(chain_root);
+    progress(&format!("peak RSS restore {:>8.1} MiB", mib(restore_rss_bytes)));
+    let rss_bytes = measure_rss_child(plan, &[])?;
     progress(&format!("peak RSS         {:>8.1} MiB", mib(rss_bytes)));
+    let curve = if plan.curve {
+        curve::time_curve(plan)?
+    } else {
+        Vec::new()
+    };
+    for point in &curve {
+        progress(&format!(
+            "curve {:>5}      full {}, differential {}",
+            rpsim_scenario::units::ByteSize(point.size_bytes).to_string(),
+            show(point.full_s),
+            show(point.diff_s)
+        ));
+    }
     let times = PhaseTimes {
         full_s,
         seq_s,
         cp_s,
         diff_s,
         diff_bytes,
-        rsync_s,
+        rsync,
+        restore,
+        restore_rss_bytes,
         rss_bytes,
+        curve,
     };
     Ok(BenchRecord {
         format: RECORD_FORMAT,
@@ -117,8 +155,11 @@ struct PhaseTimes {
     cp_s: Spread,
     diff_s: Spread,
     diff_bytes: u64,
-    rsync_s: Option<Spread>,
+    rsync: Option<RsyncTimes>,
+    restore: RestoreTimes,
+    restore_rss_bytes: u64,
     rss_bytes: u64,
+    curve: Vec<CurvePoint>,
 }
 
 fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
@@ -128,7 +169,6 @@ fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
     let cp_rate = t.cp_s.inverse_times(size);
     // The full export of the whole differential disk, at the measured full-export rate.
     let full_of_diff_disk_s = full_rate.inverse_times(plan.diff_disk_size_bytes as f64);
-    let rsync_scale = plan.diff_disk_size_bytes as f64 / size;
     let mut out = vec![
         ratio_figure(
             "full_export",
@@ -158,16 +198,11 @@ fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
             ),
         ),
     ];
-    if let Some(rsync_s) = t.rsync_s {
-        out.push(ratio_figure(
-            "differential_vs_rsync",
-            t.diff_s,
-            "s",
-            ("rsync_no_whole_file", rsync_s.scaled(rsync_scale)),
-            Better::Lower,
-            "rsync timed on a --size image pair, scaled linearly to the disk size".into(),
-        ));
+    if let Some(r) = &t.rsync {
+        out.extend(rsync_figures(plan, t.diff_s, r));
     }
+    out.extend(restore::figures(&t.restore, t.restore_rss_bytes));
+    out.extend(curve::figures(&t.curve));
     out.push(ratio_figure(
         "peak_rss_2tib_export",
         Spread::point(t.rss_bytes as f64),
@@ -179,8 +214,37 @@ fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
     out
 }
 
+/// The differential against rsync on the full-size image pair, cold (the headline) and warm.
+fn rsync_figures(plan: &BenchPlan, diff_s: Spread, r: &RsyncTimes) -> Vec<Figure> {
+    let pair = format!(
+        "rsync --no-whole-file --inplace of a {} sparse image pair holding {} of data each \
+         ({} allocated from the start plus the changed blocks), plus fsync",
+        rpsim_scenario::units::ByteSize(plan.diff_disk_size_bytes),
+        rpsim_scenario::units::ByteSize(r.image_data_bytes),
+        rpsim_scenario::units::ByteSize(plan.rsync_allocated_bytes),
+    );
+    vec![
+        ratio_figure(
+            "differential_vs_rsync",
+            diff_s,
+            "s",
+            ("rsync_cold_cache", r.cold_s),
+            Better::Lower,
+            format!("{pair}; both images fsynced and dropped from the page cache (posix_fadvise DONTNEED) first"),
+        ),
+        ratio_figure(
+            "differential_vs_rsync_warm",
+            diff_s,
+            "s",
+            ("rsync_warm_cache", r.warm_s),
+            Better::Lower,
+            format!("{pair}; the images' data read into the page cache first"),
+        ),
+    ]
+}
+
 /// A figure whose value (median over the repeats) is judged by its ratio to `baseline`.
-fn ratio_figure(
+pub(crate) fn ratio_figure(
     name: &str,
     value: Spread,
     unit: &str,
@@ -209,6 +273,12 @@ fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
     map.insert("diff_disk_size_bytes".into(), plan.diff_disk_size_bytes);
     map.insert("changed_per_mille".into(), plan.changed_per_mille);
     map.insert("rss_disk_size_bytes".into(), plan.rss_disk_size_bytes);
+    map.insert("rsync_allocated_bytes".into(), plan.rsync_allocated_bytes);
+    map.insert(
+        "restore_differentials".into(),
+        RESTORE_DIFFERENTIALS as u64,
+    );
+    map.insert("curve".into(), u64::from(plan.curve));
     map.insert("repeats".into(), u64::from(plan.repeats));
     map
 }
@@ -238,7 +308,7 @@ fn spread_of_optional(
     Ok(Some(Spread::of(&samples)))
 }
 
-fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> {
+pub(crate) fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> {
     tempfile::Builder::new()
         .prefix("rpsim-bench-")
         .tempdir_in(work_dir)
@@ -250,7 +320,7 @@ fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> {
         })
 }
 
-fn full_shape(virtual_size_bytes: u64, allocated_bytes: u64, random_layout: bool) -> DiskShape {
+pub(crate) fn full_shape(virtual_size_bytes: u64, allocated_bytes: u64, random_layout: bool) -> DiskShape {
     DiskShape {
         virtual_size_bytes,
         allocated_bytes,
@@ -276,22 +346,35 @@ fn time_seq_write(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
 }
 
 /// Writes a file of pseudo-random bytes (pattern `seed`) in job-sized chunks, then fsyncs.
-fn write_file(path: &Path, size_bytes: u64, seed: u64) -> Result<(), String> {
-    let mut chunk = vec![0u8; SEQ_WRITE_CHUNK_BYTES];
-    let mut file = File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
-    let mut written = 0u64;
-    let mut index = 0u64;
-    while written < size_bytes {
-        let len = (size_bytes - written).min(chunk.len() as u64) as usize;
-        rpsim_world::content::fill(seed, index, 1, 0, &mut chunk[..len]);
-        file.write_all(&chunk[..len])
-            .map_err(|e| format!("write {}: {e}", path.display()))?;
-        written += len as u64;
-        index += 1;
-    }
+pub(crate) fn write_file(path: &Path, size_bytes: u64, seed: u64) -> Result<(), String> {
+    let file = File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
+    write_content(&file, path, 0, size_bytes, seed)?;
     file.sync_all()
-        .map_err(|e| format!("fsync {}: {e}", path.display()))?;
-    assert_eq!(written, size_bytes);
+        .map_err(|e| format!("fsync {}: {e}", path.display()))
+}
+
+/// Writes pattern `seed` over `[offset, offset + length)` of `file` in job-sized chunks (the
+/// bytes at a position depend only on the position and the seed); no fsync.
+pub(crate) fn write_content(
+    file: &File,
+    path: &Path,
+    offset_bytes: u64,
+    length_bytes: u64,
+    seed: u64,
+) -> Result<(), String> {
+    let chunk_bytes = SEQ_WRITE_CHUNK_BYTES as u64;
+    let mut chunk = vec![0u8; SEQ_WRITE_CHUNK_BYTES];
+    let end_bytes = offset_bytes + length_bytes;
+    let mut at = offset_bytes;
+    while at < end_bytes {
+        let in_chunk = at % chunk_bytes;
+        let len = (end_bytes - at).min(chunk_bytes - in_chunk) as usize;
+        rpsim_world::content::fill(seed, at / chunk_bytes, 1, in_chunk, &mut chunk[..len]);
+        file.write_all_at(&chunk[..len], at)
+            .map_err(|e| format!("write {}: {e}", path.display()))?;
+        at += len as u64;
+    }
+    assert_eq!(at, end_bytes);
     Ok(())
 }
 
@@ -331,68 +414,21 @@ fn time_differential(plan: &BenchPlan) -> Result<(Spread, u64), String> {
     Ok((seconds, changed_blocks * BENCH_BLOCK_SIZE_BYTES))
 }
 
-/// `rsync --no-whole-file --inplace` of a `--size` image pair differing in the same share of
-/// blocks; None when rsync is not installed.
-fn time_rsync(plan: &BenchPlan, dir: &Path) -> Result<Option<Duration>, String> {
-    let Ok(probe) = Command::new("rsync").arg("--version").output() else {
-        return Ok(None);
-    };
-    if !probe.status.success() {
-        return Ok(None);
-    }
-    let old = dir.join("old.img");
-    let new = dir.join("new.img");
-    write_file(&old, plan.size_bytes, 3)?;
-    std::fs::copy(&old, &new).map_err(|e| format!("copy image: {e}"))?;
-    change_file_blocks(&new, plan.size_bytes, plan.changed_per_mille)?;
-    let start = Instant::now();
-    let status = Command::new("rsync")
-        .args(["--no-whole-file", "--inplace"])
-        .arg(&new)
-        .arg(&old)
-        .status()
-        .map_err(|e| format!("cannot run rsync: {e}"))?;
-    if !status.success() {
-        return Err(format!("rsync exited with {status}"));
-    }
-    File::open(&old)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| format!("fsync {}: {e}", old.display()))?;
-    Ok(Some(start.elapsed()))
-}
-
-/// Overwrites `changed_per_mille` of the file's 2 MiB blocks, evenly spread.
-fn change_file_blocks(path: &Path, size_bytes: u64, changed_per_mille: u64) -> Result<(), String> {
-    use std::io::{Seek, SeekFrom};
-    let blocks = size_bytes / BENCH_BLOCK_SIZE_BYTES;
-    let count = (blocks * changed_per_mille)
-        .div_ceil(1000)
-        .clamp(1, blocks.max(1));
-    let stride = (blocks / count).max(1);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| format!("open {}: {e}", path.display()))?;
-    let mut block = vec![0u8; BENCH_BLOCK_SIZE_BYTES as usize];
-    for index in 0..count {
-        rpsim_world::content::fill(4, index, 1, 0, &mut block);
-        file.seek(SeekFrom::Start(index * stride * BENCH_BLOCK_SIZE_BYTES))
-            .and_then(|_| file.write_all(&block))
-            .map_err(|e| format!("write {}: {e}", path.display()))?;
-    }
-    file.sync_all()
-        .map_err(|e| format!("fsync {}: {e}", path.display()))
-}
-
-/// Re-executes this binary to export a big sparse disk alone, and reads its VmHWM.
-fn measure_rss_child(plan: &BenchPlan) -> Result<u64, String> {
-    let output = Command::new(&plan.exe)
+/// Re-executes this binary to export a big sparse disk alone (or, given a chain, to restore
+/// it alone), and reads its VmHWM.
+fn measure_rss_child(plan: &BenchPlan, restore_chain: &[PathBuf]) -> Result<u64, String> {
+    let mut command = Command::new(&plan.exe);
+    command
         .arg("bench")
         .arg("rss-child")
         .arg(format!("--disk-size={}", plan.rss_disk_size_bytes))
         .arg(format!("--allocated={}", plan.size_bytes))
         .arg("--work-dir")
-        .arg(&plan.work_dir)
+        .arg(&plan.work_dir);
+    for dir in restore_chain {
+        command.arg("--restore").arg(dir);
+    }
+    let output = command
         .output()
         .map_err(|e| {
             format!(
