@@ -79,7 +79,10 @@ fn a_full_export_writes_each_four_mebibyte_record_in_one_target_write() {
         target.write_lengths_bytes
     );
     assert!(
-        target.write_lengths_bytes.iter().all(|&l| l != 24 && l <= record_bytes),
+        target
+            .write_lengths_bytes
+            .iter()
+            .all(|&l| l != 24 && l <= record_bytes),
         "no record head written alone, no write past one record: {:?}",
         target.write_lengths_bytes
     );

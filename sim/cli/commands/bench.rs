@@ -110,7 +110,13 @@ pub fn call(args: BenchArgs, reporter: &mut Fanout) -> Outcome {
             allocated,
             restore,
             work_dir,
-        }) => rss_child(disk_size, allocated, &restore, work_dir.as_deref(), reporter),
+        }) => rss_child(
+            disk_size,
+            allocated,
+            &restore,
+            work_dir.as_deref(),
+            reporter,
+        ),
         None => {
             let exe = match std::env::current_exe() {
                 Ok(exe) => exe,

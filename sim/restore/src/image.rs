@@ -230,7 +230,10 @@ fn copy_extents(log: &LogFile, image: &File, image_path: &Path) -> Result<u64, R
             file.read_exact_at(piece, at).map_err(read_failed)?;
             hasher.update(piece);
             image
-                .write_all_at(&buf[head_bytes..head_bytes + take], extent.offset_bytes + done_bytes)
+                .write_all_at(
+                    &buf[head_bytes..head_bytes + take],
+                    extent.offset_bytes + done_bytes,
+                )
                 .map_err(|e| RestoreError::io("write image", image_path, e))?;
             done_bytes += take as u64;
             head = 0;

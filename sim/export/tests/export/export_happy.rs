@@ -467,7 +467,10 @@ fn each_extent_record_is_one_target_write_head_and_data_together() {
     let disks = dir.join("Virtual Hard Disks");
     let mut record_lengths_bytes = Vec::new();
     for stem in list_files(&disks) {
-        let stem = stem.strip_suffix(".rplog").expect("only logs here").to_string();
+        let stem = stem
+            .strip_suffix(".rplog")
+            .expect("only logs here")
+            .to_string();
         let log = read_log(&dir, &stem);
         record_lengths_bytes.extend(log.extents.iter().map(|e| 24 + e.data.len()));
     }
@@ -487,5 +490,8 @@ fn each_extent_record_is_one_target_write_head_and_data_together() {
             target.write_lengths_bytes
         );
     }
-    assert!(!target.write_lengths_bytes.contains(&24), "a record head written alone");
+    assert!(
+        !target.write_lengths_bytes.contains(&24),
+        "a record head written alone"
+    );
 }

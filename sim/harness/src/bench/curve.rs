@@ -9,8 +9,8 @@ use crate::bench::measure::{
 };
 use crate::bench::record::{Better, Figure};
 use crate::bench::spread::Spread;
-use rpsim_scenario::units::ByteSize;
 use crate::bench::workload;
+use rpsim_scenario::units::ByteSize;
 use std::time::Instant;
 
 /// Allocated data of each point of the curve.
@@ -95,9 +95,15 @@ pub fn figures(points: &[CurvePoint]) -> Vec<Figure> {
             &format!("curve_differential_{size}"),
             p.diff_s.inverse_times(changed),
             "bytes/s",
-            ("seq_write_of_changed_bytes", p.diff_seq_s.inverse_times(changed)),
+            (
+                "seq_write_of_changed_bytes",
+                p.diff_seq_s.inverse_times(changed),
+            ),
             Better::Higher,
-            format!("differential of that disk, {} changed bytes", p.changed_bytes),
+            format!(
+                "differential of that disk, {} changed bytes",
+                p.changed_bytes
+            ),
         ));
     }
     if points.len() >= 2 {

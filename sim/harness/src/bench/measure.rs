@@ -108,7 +108,10 @@ pub fn run_bench(
     progress(&format!("seq. write, same {}", show(restore.seq_write_s)));
     let restore_rss_bytes = measure_rss_child(plan, &restore.chain)?;
     drop(chain_root);
-    progress(&format!("peak RSS restore {:>8.1} MiB", mib(restore_rss_bytes)));
+    progress(&format!(
+        "peak RSS restore {:>8.1} MiB",
+        mib(restore_rss_bytes)
+    ));
     let rss_bytes = measure_rss_child(plan, &[])?;
     progress(&format!("peak RSS         {:>8.1} MiB", mib(rss_bytes)));
     let curve = if plan.curve {
@@ -274,10 +277,7 @@ fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
     map.insert("changed_per_mille".into(), plan.changed_per_mille);
     map.insert("rss_disk_size_bytes".into(), plan.rss_disk_size_bytes);
     map.insert("rsync_allocated_bytes".into(), plan.rsync_allocated_bytes);
-    map.insert(
-        "restore_differentials".into(),
-        RESTORE_DIFFERENTIALS as u64,
-    );
+    map.insert("restore_differentials".into(), RESTORE_DIFFERENTIALS as u64);
     map.insert("curve".into(), u64::from(plan.curve));
     map.insert("repeats".into(), u64::from(plan.repeats));
     map
@@ -320,7 +320,11 @@ pub(crate) fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> 
         })
 }
 
-pub(crate) fn full_shape(virtual_size_bytes: u64, allocated_bytes: u64, random_layout: bool) -> DiskShape {
+pub(crate) fn full_shape(
+    virtual_size_bytes: u64,
+    allocated_bytes: u64,
+    random_layout: bool,
+) -> DiskShape {
     DiskShape {
         virtual_size_bytes,
         allocated_bytes,
@@ -428,14 +432,12 @@ fn measure_rss_child(plan: &BenchPlan, restore_chain: &[PathBuf]) -> Result<u64,
     for dir in restore_chain {
         command.arg("--restore").arg(dir);
     }
-    let output = command
-        .output()
-        .map_err(|e| {
-            format!(
-                "cannot start the peak-RSS child {}: {e}",
-                plan.exe.display()
-            )
-        })?;
+    let output = command.output().map_err(|e| {
+        format!(
+            "cannot start the peak-RSS child {}: {e}",
+            plan.exe.display()
+        )
+    })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(format!(

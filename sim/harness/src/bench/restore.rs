@@ -51,7 +51,10 @@ pub fn time_restore(plan: &BenchPlan, root: &Path) -> Result<RestoreTimes, Strin
         write_file(&scratch.path().join("seq.bin"), restored_bytes, 5)?;
         writes.push(start.elapsed().as_secs_f64().max(1e-9));
     }
-    assert!(restored_bytes >= plan.size_bytes, "the full log is restored");
+    assert!(
+        restored_bytes >= plan.size_bytes,
+        "the full log is restored"
+    );
     Ok(RestoreTimes {
         restore_s: Spread::of(&restores),
         seq_write_s: Spread::of(&writes),
@@ -77,7 +80,10 @@ pub fn figures(t: &RestoreTimes, rss_bytes: u64) -> Vec<Figure> {
             "restore_chain",
             t.restore_s.inverse_times(bytes),
             "bytes/s",
-            ("seq_write_of_restored_bytes", t.seq_write_s.inverse_times(bytes)),
+            (
+                "seq_write_of_restored_bytes",
+                t.seq_write_s.inverse_times(bytes),
+            ),
             Better::Higher,
             format!(
                 "restore_chain of a full export and {RESTORE_DIFFERENTIALS} differentials \

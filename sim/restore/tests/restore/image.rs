@@ -296,6 +296,9 @@ fn a_log_written_to_between_verify_and_restore_is_refused_and_nothing_is_kept() 
         let out = root.path().join("out");
         let error = chain.restore_into(&out).expect_err(what).to_string();
         assert_mentions(&error, "changed after it was verified");
-        assert!(!out.exists(), "a refused restore ({what}) left --out behind");
+        assert!(
+            !out.exists(),
+            "a refused restore ({what}) left --out behind"
+        );
     }
 }
