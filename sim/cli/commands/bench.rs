@@ -38,6 +38,9 @@ pub struct BenchArgs {
     /// Runs of each timing; each figure keeps their median, minimum and maximum.
     #[arg(long, default_value_t = 3)]
     pub repeats: u32,
+    /// Runs of each rsync timing, cold and warm (a 64GiB image pair takes minutes per run).
+    #[arg(long, default_value_t = 1)]
+    pub rsync_repeats: u32,
     /// Directory for the scratch files (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
@@ -134,6 +137,7 @@ pub fn call(args: BenchArgs, reporter: &mut Fanout) -> Outcome {
                 rsync_allocated_bytes: args.rsync_allocated,
                 curve: args.curve,
                 repeats: args.repeats,
+                rsync_repeats: args.rsync_repeats,
                 work_dir: args.work_dir.unwrap_or_else(std::env::temp_dir),
                 exe,
             };

@@ -45,6 +45,8 @@ pub struct BenchPlan {
     /// Also measure the cost curve (full and differential exports at 256 MiB, 1 GiB, 4 GiB).
     pub curve: bool,
     pub repeats: u32,
+    /// Runs of each rsync timing (cold and warm): a full-size pair takes minutes per run.
+    pub rsync_repeats: u32,
     pub work_dir: PathBuf,
     /// This binary, re-executed for the peak-RSS child.
     pub exe: PathBuf,
@@ -60,6 +62,11 @@ impl BenchPlan {
         }
         if self.repeats == 0 || self.repeats > REPEATS_MAX {
             return Err(format!("--repeats must be between 1 and {REPEATS_MAX}"));
+        }
+        if self.rsync_repeats == 0 || self.rsync_repeats > REPEATS_MAX {
+            return Err(format!(
+                "--rsync-repeats must be between 1 and {REPEATS_MAX}"
+            ));
         }
         if self.changed_per_mille == 0 || self.changed_per_mille > 1000 {
             return Err("--changed-per-mille must be between 1 and 1000".into());
@@ -280,6 +287,7 @@ fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
     map.insert("restore_differentials".into(), RESTORE_DIFFERENTIALS as u64);
     map.insert("curve".into(), u64::from(plan.curve));
     map.insert("repeats".into(), u64::from(plan.repeats));
+    map.insert("rsync_repeats".into(), u64::from(plan.rsync_repeats));
     map
 }
 

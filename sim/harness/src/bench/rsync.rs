@@ -42,7 +42,7 @@ pub fn changed_blocks(disk_blocks: u64, changed_per_mille: u64) -> Vec<u64> {
     (0..count.min(disk_blocks)).map(|i| i * stride).collect()
 }
 
-/// Times rsync on the pair, `plan.repeats` times cold and warm; the pair is built once
+/// Times rsync on the pair, `plan.rsync_repeats` times cold and warm; the pair is built once
 /// (untimed) and the old image put back after every run.
 pub fn time_rsync(plan: &BenchPlan) -> Result<Option<RsyncTimes>, String> {
     if !rsync_installed() {
@@ -62,7 +62,7 @@ pub fn time_rsync(plan: &BenchPlan) -> Result<Option<RsyncTimes>, String> {
         .count() as u64;
     let image_data_bytes = allocated + past * BENCH_BLOCK_SIZE_BYTES;
     let (mut cold, mut warm) = (Vec::new(), Vec::new());
-    for _ in 0..plan.repeats {
+    for _ in 0..plan.rsync_repeats {
         drop_cache(&old)?;
         drop_cache(&new)?;
         cold.push(run_rsync(&new, &old)?);
