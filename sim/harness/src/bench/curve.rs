@@ -4,7 +4,7 @@
 //! cost linear in the bytes exported shows as the same ratio and the same seconds per GiB at
 //! every size. Owns those phases; it must never feed a clock into the simulator.
 
-use crate::bench::measure::{
+use crate::bench::plan::{
     full_shape, ratio_figure, scratch_dir, write_file, BenchPlan, BENCH_BLOCK_SIZE_BYTES,
 };
 use crate::bench::record::{Better, Figure};

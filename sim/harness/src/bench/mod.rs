@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod curve;
 pub mod measure;
+pub mod plan;
 pub mod record;
 pub mod restore;
 pub mod rsync;

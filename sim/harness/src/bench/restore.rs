@@ -4,7 +4,7 @@
 //! of as many bytes as the restore wrote, and the peak RSS of a child process doing only that
 //! restore. Owns those phases; it must never feed a clock into the simulator or the reader.
 
-use crate::bench::measure::{
+use crate::bench::plan::{
     full_shape, ratio_figure, scratch_dir, write_file, BenchPlan, RSS_BUDGET_BYTES,
 };
 use crate::bench::record::{Better, Figure};
@@ -68,7 +68,7 @@ pub fn restore_rss_child(chain: &[PathBuf], work_dir: &Path) -> Result<u64, Stri
     let scratch = scratch_dir(work_dir)?;
     rpsim_restore::restore_chain(chain, &scratch.path().join("images"))
         .map_err(|e| format!("the chain does not restore: {e}"))?;
-    crate::bench::measure::vm_hwm_bytes().ok_or_else(|| "no VmHWM in /proc/self/status".into())
+    crate::bench::plan::vm_hwm_bytes().ok_or_else(|| "no VmHWM in /proc/self/status".into())
 }
 
 /// The restore's rate against the sequential write of the restored bytes, and its peak RSS

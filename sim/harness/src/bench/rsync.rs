@@ -5,7 +5,7 @@
 //! `posix_fadvise(DONTNEED)`) and from a warm one (their data read just before). Owns building
 //! and resetting the pair; it must never feed a clock into the simulator, nor scale a figure.
 
-use crate::bench::measure::{scratch_dir, write_content, BenchPlan, BENCH_BLOCK_SIZE_BYTES};
+use crate::bench::plan::{scratch_dir, write_content, BenchPlan, BENCH_BLOCK_SIZE_BYTES};
 use crate::bench::spread::Spread;
 use std::fs::{File, OpenOptions};
 use std::os::fd::AsRawFd;
