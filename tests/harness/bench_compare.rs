@@ -284,7 +284,7 @@ fn records_round_trip_and_the_chart_has_a_panel_per_figure_in_saved_order() {
         svg.contains("differential_cost: ratio to baseline (lower is better)"),
         "{svg}"
     );
-    assert!(svg.contains("target: at least 0.8") && svg.contains("target: at most 0.03"));
+    assert!(svg.contains("target: at least 0.95") && svg.contains("target: at most 0.03"));
     let first = svg.find(">\nv0.2.0\n<").expect("a v0.2.0 label");
     let second = svg.find(">\nv0.10.0\n<").expect("a v0.10.0 label");
     assert!(first < second, "x labels in saved order");

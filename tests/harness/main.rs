@@ -8,6 +8,7 @@ mod coverage;
 mod crashpoints;
 mod deploy;
 mod determinism;
+mod export_writes;
 mod layout;
 mod merge;
 mod minimize;

@@ -29,9 +29,18 @@ pub struct BenchArgs {
     /// Virtual size of the disk of the peak-RSS run (its allocated data is `--size`).
     #[arg(long, value_name = "SIZE", default_value = "2TiB", value_parser = parse_size_bytes)]
     pub rss_disk_size: u64,
+    /// Data held by each image of the rsync pair (`--diff-disk-size` each, sparse past it).
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size_bytes)]
+    pub rsync_allocated: u64,
+    /// Also measure the cost curve: full and differential exports at 256MiB, 1GiB and 4GiB.
+    #[arg(long)]
+    pub curve: bool,
     /// Runs of each timing; each figure keeps their median, minimum and maximum.
     #[arg(long, default_value_t = 3)]
     pub repeats: u32,
+    /// Runs of each rsync timing, cold and warm (a 64GiB image pair takes minutes per run).
+    #[arg(long, default_value_t = 1)]
+    pub rsync_repeats: u32,
     /// Directory for the scratch files (default: the system temporary directory).
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
@@ -66,13 +75,17 @@ pub enum BenchAction {
         #[arg(short = 'o', long = "output", value_name = "FILE.svg")]
         output: PathBuf,
     },
-    /// Internal: one full export in a fresh process, printing its peak RSS.
+    /// Internal: one full export (or, with `--restore`, one restore) in a fresh process,
+    /// printing its peak RSS.
     #[command(hide = true)]
     RssChild {
         #[arg(long, value_parser = parse_size_bytes)]
         disk_size: u64,
         #[arg(long, value_parser = parse_size_bytes)]
         allocated: u64,
+        /// The export directories of a chain to restore instead, in order.
+        #[arg(long)]
+        restore: Vec<PathBuf>,
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
@@ -98,8 +111,15 @@ pub fn call(args: BenchArgs, reporter: &mut Fanout) -> Outcome {
         Some(BenchAction::RssChild {
             disk_size,
             allocated,
+            restore,
             work_dir,
-        }) => rss_child(disk_size, allocated, work_dir.as_deref(), reporter),
+        }) => rss_child(
+            disk_size,
+            allocated,
+            &restore,
+            work_dir.as_deref(),
+            reporter,
+        ),
         None => {
             let exe = match std::env::current_exe() {
                 Ok(exe) => exe,
@@ -114,7 +134,10 @@ pub fn call(args: BenchArgs, reporter: &mut Fanout) -> Outcome {
                 diff_disk_size_bytes: args.diff_disk_size,
                 changed_per_mille: args.changed_per_mille,
                 rss_disk_size_bytes: args.rss_disk_size,
+                rsync_allocated_bytes: args.rsync_allocated,
+                curve: args.curve,
                 repeats: args.repeats,
+                rsync_repeats: args.rsync_repeats,
                 work_dir: args.work_dir.unwrap_or_else(std::env::temp_dir),
                 exe,
             };

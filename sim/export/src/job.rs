@@ -8,7 +8,7 @@ use crate::errors::{self, cim_status, error_type, probable_cause, Cause, Failure
 use crate::guid::Guid;
 use crate::layout;
 use crate::manifest::{self, Manifest, ManifestFile};
-use crate::plan::{self, Content, FileKind, Plan, PlannedFile, WRITE_CHUNK_BYTES_MAX};
+use crate::plan::{self, Content, FileKind, Plan, PlannedFile, WRITE_BYTES_MAX};
 use crate::planted::{self, PlantedBug};
 use crate::source::ExportSource;
 use crate::states;
@@ -605,7 +605,7 @@ impl Job {
             listed_path: layout::listed_path(&self.validated.export_directory, &file.relative),
             disk_instance_id: file.disk_instance_id.clone(),
             size_bytes: w.written_bytes,
-            xxh3_128: w.hasher.digest128(),
+            xxh3_128: w.checksum(),
         });
     }
 
@@ -622,19 +622,17 @@ impl Job {
             if w.pending_pos == w.pending.len() {
                 produce(&mut w, source, file, &rp)?;
             }
-            let end = (w.pending_pos + WRITE_CHUNK_BYTES_MAX as usize).min(w.pending.len());
+            let end = (w.pending_pos + WRITE_BYTES_MAX as usize).min(w.pending.len());
             if end > w.pending_pos {
                 let handle = w.handle.expect("open while writing");
                 let chunk = &w.pending[w.pending_pos..end];
                 target.write(handle, chunk).map_err(|e| {
                     errors::io_failure(&format!("writing to `{}`", path.display()), &e)
                 })?;
-                w.hasher.update(chunk);
-                w.written_bytes += chunk.len() as u64;
                 if file.kind != FileKind::Manifest {
                     self.bytes_done += chunk.len() as u64;
                 }
-                w.pending_pos = end;
+                w.wrote(end - w.pending_pos);
             }
             Ok(())
         })();

@@ -1,6 +1,7 @@
 //! The disk log-file format v1 of FORMAT.md: a streaming encoder (pure functions producing
-//! header, extent-record and footer bytes while keeping the running xxh3-128) and a decoder
-//! that checks every rule. Owns the byte layout; it must never perform I/O.
+//! header, extent-record and footer bytes while keeping the running xxh3-128, the one hash
+//! taken of a log: its footer's `file_checksum` is also what the manifest lists for it) and a
+//! decoder that checks every rule. Owns the byte layout; it must never perform I/O.
 
 use crate::guid::Guid;
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64, Xxh3Default};
@@ -145,7 +146,8 @@ impl LogEncoder {
         (encoder, bytes)
     }
 
-    /// One extent record: its 24-byte head followed by `data`.
+    /// One extent record: its 24-byte head followed by `data` (a copy; the job uses
+    /// [`LogEncoder::record_into`]).
     pub fn record(&mut self, offset_bytes: u64, data: &[u8]) -> Vec<u8> {
         let mut bytes = Vec::new();
         let filled: Result<(), std::convert::Infallible> =
@@ -159,9 +161,11 @@ impl LogEncoder {
         }
     }
 
-    /// Appends one extent record to `out` (its head, then `length_bytes` of data that `fill`
-    /// writes in place, so the data is never copied); on error `out` holds a partial record
-    /// and the encoder is unchanged.
+    /// Makes `out` exactly one extent record: its head, then `length_bytes` of data that
+    /// `fill` writes in place, so the data is never copied and one target write carries the
+    /// whole record. `out` keeps its allocation and is only zero-extended when it was shorter
+    /// (a reused buffer costs no pass over memory); on error `out` holds a partial record and
+    /// the encoder is unchanged.
     pub fn record_into<E>(
         &mut self,
         offset_bytes: u64,
@@ -180,19 +184,24 @@ impl LogEncoder {
         assert!(offset_bytes
             .checked_add(length_bytes)
             .is_some_and(|end| end <= self.virtual_size_bytes));
-        let start = out.len();
-        out.extend_from_slice(EXTENT_TAG);
-        out.extend_from_slice(&0u32.to_le_bytes());
-        out.extend_from_slice(&offset_bytes.to_le_bytes());
-        out.extend_from_slice(&length_bytes.to_le_bytes());
-        let data_start = out.len();
-        out.resize(data_start + length_bytes as usize, 0);
-        fill(&mut out[data_start..])?;
-        self.hasher.update(&out[start..]);
+        let head = RECORD_HEAD_BYTES as usize;
+        out.resize(head + length_bytes as usize, 0);
+        out[0..4].copy_from_slice(EXTENT_TAG);
+        out[4..8].copy_from_slice(&0u32.to_le_bytes());
+        out[8..16].copy_from_slice(&offset_bytes.to_le_bytes());
+        out[16..24].copy_from_slice(&length_bytes.to_le_bytes());
+        fill(&mut out[head..])?;
+        self.hasher.update(out);
         self.next_offset_min_bytes = offset_bytes + length_bytes;
         self.extent_count += 1;
         self.data_bytes += length_bytes;
         Ok(())
+    }
+
+    /// XXH3-128 of every byte produced so far; once every record is produced, the footer's
+    /// `file_checksum` and the log's checksum in the manifest (FORMAT.md, manifest v2).
+    pub fn file_checksum(&self) -> u128 {
+        self.hasher.digest128()
     }
 
     /// The 48-byte footer closing the log.
@@ -201,7 +210,7 @@ impl LogEncoder {
         bytes.extend_from_slice(FOOTER_MAGIC);
         bytes.extend_from_slice(&self.extent_count.to_le_bytes());
         bytes.extend_from_slice(&self.data_bytes.to_le_bytes());
-        bytes.extend_from_slice(&self.hasher.digest128().to_le_bytes());
+        bytes.extend_from_slice(&self.file_checksum().to_le_bytes());
         let checksum = xxh3_64(&bytes);
         bytes.extend_from_slice(&checksum.to_le_bytes());
         assert_eq!(bytes.len() as u64, FOOTER_BYTES);

@@ -1,11 +1,13 @@
-//! The manifest format v1 of FORMAT.md (`export.manifest`): encoding and parsing. Owns the
-//! text layout and its `end` checksum; it must never perform I/O or decide which files an
-//! export holds.
+//! The manifest format v2 of FORMAT.md (`export.manifest`): encoding and parsing. Owns the
+//! text layout and its `end` checksum; it must never perform I/O, decide which files an
+//! export holds or hash a file (each `file` line carries the checksum the writer took).
 
 use crate::guid::Guid;
 use xxhash_rust::xxh3::xxh3_128;
 
-pub const MANIFEST_FIRST_LINE: &str = "rpsim-export-manifest 1";
+/// Version 2: a log's checksum is its footer's `file_checksum` (v1 listed a second hash of
+/// the whole log file).
+pub const MANIFEST_FIRST_LINE: &str = "rpsim-export-manifest 2";
 /// Bound on `file` lines accepted by the parser.
 pub const MANIFEST_FILES_MAX: usize = 100_000;
 
@@ -15,6 +17,7 @@ pub struct ManifestFile {
     /// Relative to ExportDirectory, `/`-separated.
     pub path: String,
     pub size_bytes: u64,
+    /// A log's footer `file_checksum`; any other file's xxh3-128.
     pub xxh3_128: u128,
 }
 
@@ -67,7 +70,7 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
     }
     let mut lines = text[..end_at].lines();
     if lines.next() != Some(MANIFEST_FIRST_LINE) {
-        return Err("not an rpsim manifest v1".to_string());
+        return Err("not an rpsim manifest v2".to_string());
     }
     let collection_id = field(lines.next(), "collection_id")?.parse()?;
     let reference_point = field(lines.next(), "reference_point")?.parse()?;

@@ -12,8 +12,12 @@ use crate::source::{ExportSource, Extent, MemberReferencePoint, VmFileKind, VmPo
 use crate::validate::{SelectedDisk, ValidatedCall};
 use crate::wmi::{return_code, CimError};
 
-/// Largest single write to the target, and largest extent record the job produces.
+/// Largest extent record (data bytes) the job produces, and largest slice of a VM blob
+/// written at once.
 pub const WRITE_CHUNK_BYTES_MAX: u64 = 4 * 1024 * 1024;
+/// Largest single write to the target: one whole extent record, its 24-byte head and its
+/// data in one buffer (so a record costs one target write, not two).
+pub const WRITE_BYTES_MAX: u64 = logfile::RECORD_HEAD_BYTES + WRITE_CHUNK_BYTES_MAX;
 /// Bound on the size of one VM blob (config, runtime or guest state).
 pub const BLOB_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Bound on extent records of one export.

@@ -1,7 +1,9 @@
 //! Producing the bytes of one export file in pieces: a VM blob in slices of at most
-//! WRITE_CHUNK_BYTES_MAX, a disk log as header, one record per planned extent piece (read from
-//! the source) and footer, with the running whole-file xxh3-128. Owns the per-file write
-//! cursor; it must never touch the target (job.rs writes what this produces).
+//! WRITE_CHUNK_BYTES_MAX, a disk log as header, one whole record per planned extent piece (read
+//! from the source straight into the reused buffer, behind its head) and footer. Owns the
+//! per-file write cursor and the file's one checksum pass (a blob's running xxh3-128; a log's
+//! is its encoder's, never a second hash of the same bytes); it must never touch the target
+//! (job.rs writes what this produces).
 
 use crate::errors::{self, Failure};
 use crate::guid::Guid;
@@ -22,8 +24,33 @@ pub struct Writing {
     pub next: usize,
     pub encoder: Option<LogEncoder>,
     pub footer_done: bool,
-    pub hasher: Xxh3Default,
+    /// Hashes a blob as it is written (a log is hashed by its encoder).
+    hasher: Xxh3Default,
     pub written_bytes: u64,
+}
+
+impl Writing {
+    /// Counts `bytes` as written (hashing them when the file is a blob).
+    pub fn wrote(&mut self, bytes_written: usize) {
+        let start = self.pending_pos;
+        let end = start + bytes_written;
+        assert!(end <= self.pending.len(), "wrote more than was produced");
+        if self.encoder.is_none() {
+            self.hasher.update(&self.pending[start..end]);
+        }
+        self.pending_pos = end;
+        self.written_bytes += bytes_written as u64;
+    }
+
+    /// The manifest's checksum of the finished file (FORMAT.md, manifest v2): a blob's
+    /// xxh3-128; a log's footer `file_checksum`.
+    pub fn checksum(&self) -> u128 {
+        assert!(self.footer_done, "the checksum of a finished file");
+        match &self.encoder {
+            Some(encoder) => encoder.file_checksum(),
+            None => self.hasher.digest128(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Writing {
@@ -56,10 +83,10 @@ pub fn produce(
     file: &PlannedFile,
     rp: &Guid,
 ) -> Result<(), Failure> {
-    w.pending.clear();
     w.pending_pos = 0;
     match &file.content {
         Content::Blob(bytes) => {
+            w.pending.clear();
             let end = (w.next + WRITE_CHUNK_BYTES_MAX as usize).min(bytes.len());
             w.pending.extend_from_slice(&bytes[w.next..end]);
             w.next = end;
@@ -78,7 +105,8 @@ pub fn produce(
                         Some(base) if planted::active(PlantedBug::ReadBaseExtents) => base,
                         _ => *rp,
                     };
-                    // Read straight into the reused pending buffer (no per-record allocation).
+                    // Read straight into the reused pending buffer, behind the record's head
+                    // (no per-record allocation, no zeroing, no copy: one write per record).
                     encoder.record_into(
                         record.offset_bytes,
                         record.length_bytes,

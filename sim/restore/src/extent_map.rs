@@ -4,6 +4,7 @@
 //! what a restore writes, or compare a chain with a disk without materialising an image.
 
 use crate::logfile::LogHandle;
+use crate::manifest::ExportManifest;
 use crate::plan::Plan;
 use rpsim_export::source::Extent;
 use std::collections::BTreeMap;
@@ -38,23 +39,27 @@ impl MappedExtent {
     }
 }
 
-/// The ranges of `disk_instance_id`'s image after every step of `plan`, sorted and
-/// non-overlapping (empty for a disk the plan does not hold).
-pub fn extent_map(plan: &Plan, disk_instance_id: &str) -> Vec<MappedExtent> {
+/// The ranges of `disk_instance_id`'s image after every step of `plan` (over the logs of
+/// `manifests`), sorted and non-overlapping (empty for a disk the plan does not hold).
+pub fn extent_map(
+    plan: &Plan,
+    manifests: &[ExportManifest],
+    disk_instance_id: &str,
+) -> Vec<MappedExtent> {
     let mut ranges: BTreeMap<u64, MappedExtent> = BTreeMap::new();
-    for step in plan
-        .steps
-        .iter()
-        .filter(|s| s.log.header.disk_instance_id == disk_instance_id)
-    {
+    for step in &plan.steps {
+        let log = step.log(manifests);
+        if log.header.disk_instance_id != disk_instance_id {
+            continue;
+        }
         if step.restart {
             ranges.clear();
         }
-        for log_extent in &step.log.extents {
+        for log_extent in &log.extents {
             let new = MappedExtent {
                 extent: log_extent.extent,
-                log: step.log.handle.clone(),
-                log_path: step.log.path.clone(),
+                log: log.handle.clone(),
+                log_path: log.path.clone(),
                 data_offset_bytes: log_extent.data_offset_bytes,
             };
             overwrite(&mut ranges, new);

@@ -1,18 +1,21 @@
 //! Applies a checked plan: one sparse raw image per disk in the output directory, sized to the
 //! disk's virtual size, each log's extents written at their offsets in chain order, read from
-//! the handle each log was verified from and checked against the hash taken then. Owns the
+//! the handle each log was verified from, every byte before its footer hashed once more as it
+//! is read and checked against the file checksum verified then. Owns the
 //! capacity preconditions (largest file, free space), checked before the first image; it must
 //! never overwrite a file (images are created with `O_EXCL`).
 
 use crate::error::RestoreError;
 use crate::extent_map::extent_map;
+use crate::logfile::{LogFile, EXTENT_RECORD_HEADER_BYTES};
+use crate::manifest::ExportManifest;
 use crate::outdir::{Output, PROBE_FILE_NAME};
 use crate::plan::{Plan, Step};
 use rpsim_export::guid::Guid;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3;
 
 /// Bytes copied from a log to an image per read/write.
@@ -41,11 +44,15 @@ pub struct RestoreSummary {
 
 /// Writes every step of `plan` into images in `output`, after checking that the output file
 /// system can hold them. On any error the caller drops `output`, which removes what it made.
-pub(crate) fn apply_plan(plan: &Plan, output: &mut Output) -> Result<RestoreSummary, RestoreError> {
-    check_capacity(plan, output)?;
+pub(crate) fn apply_plan(
+    plan: &Plan,
+    manifests: &[ExportManifest],
+    output: &mut Output,
+) -> Result<RestoreSummary, RestoreError> {
+    check_capacity(plan, manifests, output)?;
     let mut images: BTreeMap<&str, (File, DiskSummary)> = BTreeMap::new();
     for step in &plan.steps {
-        let disk_id = step.log.header.disk_instance_id.as_str();
+        let disk_id = step.log(manifests).header.disk_instance_id.as_str();
         if !images.contains_key(disk_id) {
             let disk = &plan.disks[disk_id];
             let file = output.create_file(&disk.image_name)?;
@@ -63,7 +70,7 @@ pub(crate) fn apply_plan(plan: &Plan, output: &mut Output) -> Result<RestoreSumm
         let Some((file, summary)) = images.get_mut(disk_id) else {
             unreachable!("image inserted above");
         };
-        apply_step(step, file, summary)?;
+        apply_step(step, step.log(manifests), file, summary)?;
     }
     let mut disks = Vec::with_capacity(images.len());
     for (_, (file, summary)) in images {
@@ -81,7 +88,11 @@ pub(crate) fn apply_plan(plan: &Plan, output: &mut Output) -> Result<RestoreSumm
 /// Before the first image: the output file system must hold a file of each disk's virtual
 /// size (probed with `ftruncate` of a scratch file, removed again) and have room for the data
 /// the images will hold.
-fn check_capacity(plan: &Plan, output: &mut Output) -> Result<(), RestoreError> {
+fn check_capacity(
+    plan: &Plan,
+    manifests: &[ExportManifest],
+    output: &mut Output,
+) -> Result<(), RestoreError> {
     let Some(largest) = plan.disks.values().max_by_key(|d| d.virtual_size_bytes) else {
         return Ok(());
     };
@@ -115,7 +126,7 @@ fn check_capacity(plan: &Plan, output: &mut Output) -> Result<(), RestoreError> 
             too_large.join("; ")
         ));
     }
-    let needed_bytes = data_bytes_needed(plan);
+    let needed_bytes = data_bytes_needed(plan, manifests);
     let available_bytes = output
         .dir
         .available_bytes()
@@ -151,16 +162,21 @@ fn largest_file_bytes(probe: &File, size_bytes: u64) -> Option<u64> {
 }
 
 /// Bytes of data the images will hold: every disk's final ranges.
-fn data_bytes_needed(plan: &Plan) -> u64 {
+fn data_bytes_needed(plan: &Plan, manifests: &[ExportManifest]) -> u64 {
     plan.disks
         .keys()
-        .flat_map(|disk| extent_map(plan, disk))
+        .flat_map(|disk| extent_map(plan, manifests, disk))
         .map(|m| m.extent.length_bytes)
         .sum()
 }
 
-fn apply_step(step: &Step, image: &File, summary: &mut DiskSummary) -> Result<(), RestoreError> {
-    let header = &step.log.header;
+fn apply_step(
+    step: &Step,
+    log: &LogFile,
+    image: &File,
+    summary: &mut DiskSummary,
+) -> Result<(), RestoreError> {
+    let header = &log.header;
     let image_path = summary.image_path.clone();
     if step.restart {
         image
@@ -177,42 +193,60 @@ fn apply_step(step: &Step, image: &File, summary: &mut DiskSummary) -> Result<()
         assert_eq!(Some(summary.reference_point), header.base_reference_point);
         assert_eq!(summary.virtual_size_bytes, header.virtual_size_bytes);
     }
-    let log = step.log.handle.file();
-    // Sized to the largest extent (most are far below the chunk): zeroing a full chunk per
-    // log was a measurable share of a suite run.
-    let largest_bytes = step
-        .log
-        .extents
-        .iter()
-        .map(|e| e.extent.length_bytes)
-        .max()
-        .unwrap_or(0);
-    let mut buf = vec![0u8; largest_bytes.min(COPY_CHUNK_BYTES as u64) as usize];
-    for log_extent in &step.log.extents {
-        let extent = log_extent.extent;
-        assert!(extent.end_bytes() <= summary.virtual_size_bytes);
-        let mut hasher = Xxh3::new();
-        let mut done_bytes = 0u64;
-        while done_bytes < extent.length_bytes {
-            let take = (extent.length_bytes - done_bytes).min(COPY_CHUNK_BYTES as u64) as usize;
-            log.read_exact_at(&mut buf[..take], log_extent.data_offset_bytes + done_bytes)
-                .map_err(|e| RestoreError::io("read log file", &step.log.path, e))?;
-            hasher.update(&buf[..take]);
-            image
-                .write_all_at(&buf[..take], extent.offset_bytes + done_bytes)
-                .map_err(|e| RestoreError::io("write image", &image_path, e))?;
-            done_bytes += take as u64;
-        }
-        if hasher.digest() != log_extent.data_xxh3_64 {
-            return Err(RestoreError::Log {
-                path: step.log.path.clone(),
-                offset_bytes: log_extent.data_offset_bytes,
-                problem: "the extent's data changed after the log was verified (the file was written to during the restore)".to_string(),
-            });
-        }
-        summary.bytes_written += extent.length_bytes;
-    }
+    let written_bytes = copy_extents(log, image, &image_path)?;
+    summary.bytes_written += written_bytes;
     summary.logs_applied += 1;
     summary.reference_point = header.target_reference_point;
     Ok(())
+}
+
+/// Writes every extent of `log` into `image`, reading the log from its header to its footer
+/// in order (header, then each record's head and data) and hashing each byte once: the bytes
+/// applied must hash to the file checksum verified, or the log changed since. Returns the
+/// data bytes written.
+fn copy_extents(log: &LogFile, image: &File, image_path: &Path) -> Result<u64, RestoreError> {
+    let file = log.handle.file();
+    let read_failed = |e| RestoreError::io("read log file", &log.path, e);
+    let mut hasher = Xxh3::new();
+    let mut header = vec![0u8; log.header.header_size_bytes as usize];
+    file.read_exact_at(&mut header, 0).map_err(read_failed)?;
+    hasher.update(&header);
+    // Sized to the largest extent (most are far below the chunk): zeroing a full chunk per
+    // log was a measurable share of a suite run.
+    let largest_bytes = log.extents.iter().map(|e| e.extent.length_bytes).max();
+    let chunk_bytes = largest_bytes.unwrap_or(0).min(COPY_CHUNK_BYTES as u64) as usize;
+    let head_bytes = EXTENT_RECORD_HEADER_BYTES as usize;
+    let mut buf = vec![0u8; head_bytes + chunk_bytes];
+    let mut written_bytes = 0u64;
+    for log_extent in &log.extents {
+        let extent = log_extent.extent;
+        // The record's head comes with the first chunk of its data: one read.
+        let mut head = head_bytes;
+        let mut done_bytes = 0u64;
+        while done_bytes < extent.length_bytes {
+            let take = (extent.length_bytes - done_bytes).min(chunk_bytes as u64) as usize;
+            let at = log_extent.data_offset_bytes + done_bytes - head as u64;
+            let piece = &mut buf[head_bytes - head..head_bytes + take];
+            file.read_exact_at(piece, at).map_err(read_failed)?;
+            hasher.update(piece);
+            image
+                .write_all_at(
+                    &buf[head_bytes..head_bytes + take],
+                    extent.offset_bytes + done_bytes,
+                )
+                .map_err(|e| RestoreError::io("write image", image_path, e))?;
+            done_bytes += take as u64;
+            head = 0;
+        }
+        written_bytes += extent.length_bytes;
+    }
+    if hasher.digest128() != log.file_xxh3_128 {
+        return Err(RestoreError::Log {
+            path: log.path.clone(),
+            offset_bytes: 0,
+            problem: "the log's bytes changed after it was verified (the file was written to during the restore)".to_string(),
+        });
+    }
+    assert_eq!(written_bytes, log.data_bytes);
+    Ok(written_bytes)
 }

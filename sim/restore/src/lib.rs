@@ -89,7 +89,7 @@ impl VerifiedChain {
 
     /// Where each byte of `disk_instance_id`'s image comes from (see [`extent_map::extent_map`]).
     pub fn extent_map(&self, disk_instance_id: &str) -> Vec<MappedExtent> {
-        extent_map::extent_map(&self.plan, disk_instance_id)
+        extent_map::extent_map(&self.plan, &self.manifests, disk_instance_id)
     }
 
     /// Writes the images into `out_dir` (checked again: missing or empty, outside every
@@ -97,7 +97,7 @@ impl VerifiedChain {
     pub fn restore_into(&self, out_dir: &Path) -> Result<RestoreSummary, RestoreError> {
         let real = check_out_dir(out_dir, &self.export_dirs)?;
         let mut output = outdir::Output::open(out_dir, &real)?;
-        let summary = image::apply_plan(&self.plan, &mut output)?;
+        let summary = image::apply_plan(&self.plan, &self.manifests, &mut output)?;
         output.keep();
         assert_eq!(summary.disks.len(), self.plan.disks.len());
         Ok(summary)

@@ -1,8 +1,8 @@
 //! Reader and verifier of one disk log file (`.rplog`, format v1 of `sim/export/FORMAT.md`),
 //! written from the text of the format, not from the writer's code. Owns every rule of the
 //! format: magic, version, flags, header checksum, extent order and bounds, footer, file
-//! checksum. It streams: it must never load a whole file or a whole extent in memory, and it
-//! must never write anything.
+//! checksum (the one hash taken of a log: manifest v2 lists the same value). It streams: it
+//! must never load a whole file or a whole extent in memory, and it must never write anything.
 
 use crate::dirfd::{open_regular_file, OpenError};
 use crate::error::RestoreError;
@@ -52,13 +52,12 @@ pub struct LogHeader {
     pub header_size_bytes: u64,
 }
 
-/// One extent record: the range of the disk, where its data starts in the file, and the
-/// XXH3-64 of that data as verified (so applying it can prove it applies the same bytes).
+/// One extent record: the range of the disk and where its data starts in the file (its
+/// 24-byte record head is just before).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogExtent {
     pub extent: Extent,
     pub data_offset_bytes: u64,
-    pub data_xxh3_64: u64,
 }
 
 /// The one open handle of a verified log: restore applies extents from it, never from a path.
@@ -98,6 +97,9 @@ pub struct LogFile {
     /// Sum of the extents' lengths.
     pub data_bytes: u64,
     pub file_size_bytes: u64,
+    /// The footer's `file_checksum`, verified: XXH3-128 of every byte before the footer (what
+    /// the manifest lists). Applying the log hashes what it reads again and must get this.
+    pub file_xxh3_128: u128,
     pub handle: LogHandle,
 }
 
@@ -122,17 +124,17 @@ pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
         .len();
     let holes = find_holes(&file, file_size_bytes, &mut HoleBudget::new())
         .map_err(|e| crate::stream::hole_error(path, e))?;
-    Ok(verify_log(file, path, file_size_bytes, holes)?.0)
+    verify_log(file, path, file_size_bytes, holes)
 }
 
-/// Verifies the log open as `file` (of `file_size_bytes`, with `holes`), reading it once.
-/// Returns the log and the XXH3-128 of the whole file (what a manifest lists).
+/// Verifies the log open as `file` (of `file_size_bytes`, with `holes`), reading and hashing
+/// every byte once. Its `file_xxh3_128` is what a v2 manifest lists for it.
 pub(crate) fn verify_log(
     file: Arc<File>,
     path: &Path,
     file_size_bytes: u64,
     holes: Vec<(u64, u64)>,
-) -> Result<(LogFile, u128), RestoreError> {
+) -> Result<LogFile, RestoreError> {
     check_magic_first(path, &file, file_size_bytes)?;
     let mut parser = Parser {
         path,
@@ -151,17 +153,17 @@ pub(crate) fn verify_log(
     let header = parser.header()?;
     parser.check_size_against_footer(&header)?;
     let (extents, data_bytes) = parser.extents(&header)?;
-    let whole_xxh3_128 = parser.footer(extents.len() as u64, data_bytes)?;
+    let file_xxh3_128 = parser.footer(extents.len() as u64, data_bytes)?;
     assert_eq!(parser.reader.position_bytes(), file_size_bytes);
-    let log = LogFile {
+    Ok(LogFile {
         path: path.to_path_buf(),
         header,
         extents,
         data_bytes,
         file_size_bytes,
+        file_xxh3_128,
         handle: LogHandle(file),
-    };
-    Ok((log, whole_xxh3_128))
+    })
 }
 
 /// Names a wrong magic before any length rule, so a file of another kind is called that.
@@ -432,24 +434,22 @@ impl Parser<'_> {
             return Err(self.bad(at, problem));
         }
         let data_offset_bytes = self.reader.position_bytes();
-        let data_xxh3_64 = self
-            .reader
+        self.reader
             .skip_hashed(extent.length_bytes)
             .map_err(|e| self.read_failed(data_offset_bytes, e))?;
         Ok(LogExtent {
             extent,
             data_offset_bytes,
-            data_xxh3_64,
         })
     }
 
-    /// Checks the footer; returns the XXH3-128 of the whole file.
+    /// Checks the footer; returns its verified `file_checksum`.
     fn footer(&mut self, extent_count: u64, data_bytes: u64) -> Result<u128, RestoreError> {
         let at = self.reader.position_bytes();
         assert_eq!(at, self.body_end_bytes);
         let file_checksum = self.reader.digest128();
         let mut footer = [0u8; FOOTER_SIZE_BYTES as usize];
-        let (read_bytes, whole_xxh3_128) = self
+        let (read_bytes, _whole_xxh3_128) = self
             .reader
             .rest_digest128(&mut footer)
             .map_err(|e| self.read_failed(at, e))?;
@@ -481,7 +481,7 @@ impl Parser<'_> {
         };
         match problem {
             Some(problem) => Err(self.bad(at, problem)),
-            None => Ok(whole_xxh3_128),
+            None => Ok(file_checksum),
         }
     }
 

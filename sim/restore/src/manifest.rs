@@ -1,4 +1,4 @@
-//! Reader and verifier of an export's `export.manifest` (format v1 of `sim/export/FORMAT.md`)
+//! Reader and verifier of an export's `export.manifest` (format v2 of `sim/export/FORMAT.md`)
 //! against the directory it describes. Owns the manifest grammar and the rule "a directory is
 //! a complete export only if its manifest is intact and lists exactly the files present, with
 //! their sizes and checksums". It must never write into an export directory and never follow a
@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_128;
 
 pub const MANIFEST_FILE_NAME: &str = "export.manifest";
-pub const MANIFEST_HEADER_LINE: &str = "rpsim-export-manifest 1";
+pub const MANIFEST_HEADER_LINE: &str = "rpsim-export-manifest 2";
+/// What the first line of a manifest starts with, whatever its version.
+const MANIFEST_HEADER_PREFIX: &str = "rpsim-export-manifest ";
 /// Largest manifest this reader accepts.
 pub const MANIFEST_SIZE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// Most `file` lines one manifest may hold (also the most files an export directory may hold).
@@ -35,6 +37,7 @@ pub struct ManifestFile {
     /// Relative to the export directory, `/`-separated.
     pub path: String,
     pub size_bytes: u64,
+    /// A disk log's footer `file_checksum`; any other file's XXH3-128.
     pub xxh3_128: u128,
 }
 
@@ -147,6 +150,15 @@ fn parse_lines(lines: &[&str]) -> Result<ExportManifest, String> {
             "its manifest has {} lines before `end`; at least 5 are required",
             lines.len()
         ));
+    }
+    if let Some(version) = lines[0].strip_prefix(MANIFEST_HEADER_PREFIX) {
+        if lines[0] != MANIFEST_HEADER_LINE {
+            return Err(format!(
+                "its manifest is version {}, but this reader reads version 2 only (rpsim 0.2.0 and later; \
+                 version 1 listed another checksum for each disk log): take the export again with this rpsim",
+                shorten(version)
+            ));
+        }
     }
     if lines[0] != MANIFEST_HEADER_LINE {
         return Err(format!(

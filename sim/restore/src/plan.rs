@@ -1,7 +1,8 @@
 //! Turns a verified chain into an ordered list of log applications and checks that each
 //! disk's history is continuous: a full log starts (or restarts) a disk, a differential log
 //! must follow the reference point the disk's image is at, with the same geometry. Owns those
-//! rules; it must never write a byte.
+//! rules; it must never write a byte, nor copy a log's extent list (a step names its log by
+//! position in the manifests, which hold the one copy).
 
 use crate::error::RestoreError;
 use crate::logfile::LogFile;
@@ -27,12 +28,20 @@ pub struct DiskPlan {
     pub last_log: PathBuf,
 }
 
-/// One log to apply; `restart` when it is a full log (the image starts from zeros). Steps a
-/// later full log of the same disk supersedes are dropped, with their handles.
-#[derive(Clone, Debug)]
+/// One log to apply: `manifests[export].logs[log]`; `restart` when it is a full log (the image
+/// starts from zeros). Steps a later full log of the same disk supersedes are dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Step {
-    pub log: LogFile,
+    pub export: usize,
+    pub log: usize,
     pub restart: bool,
+}
+
+impl Step {
+    /// The log this step applies.
+    pub fn log<'a>(&self, manifests: &'a [ExportManifest]) -> &'a LogFile {
+        &manifests[self.export].logs[self.log]
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -47,27 +56,32 @@ pub struct Plan {
 pub fn plan_restore(manifests: &[ExportManifest]) -> Result<Plan, RestoreError> {
     let mut plan = Plan::default();
     let mut image_names = BTreeSet::new();
-    for manifest in manifests {
-        for log in &manifest.logs {
+    for (export, manifest) in manifests.iter().enumerate() {
+        for (index, log) in manifest.logs.iter().enumerate() {
             assert_eq!(log.header.target_reference_point, manifest.reference_point);
-            let step = plan_step(&mut plan.disks, &mut image_names, log.clone())?;
-            if step.restart {
-                let disk_id = &step.log.header.disk_instance_id;
+            let restart = plan_step(&mut plan.disks, &mut image_names, log)?;
+            if restart {
+                let disk_id = &log.header.disk_instance_id;
                 plan.steps
-                    .retain(|s| &s.log.header.disk_instance_id != disk_id);
+                    .retain(|s| &s.log(manifests).header.disk_instance_id != disk_id);
             }
-            plan.steps.push(step);
+            plan.steps.push(Step {
+                export,
+                log: index,
+                restart,
+            });
         }
     }
     assert!(plan.disks.len() <= IMAGES_MAX);
     Ok(plan)
 }
 
+/// Checks one log against its disk's plan and moves the plan on; true when it is a full log.
 fn plan_step(
     disks: &mut BTreeMap<String, DiskPlan>,
     image_names: &mut BTreeSet<String>,
-    log: LogFile,
-) -> Result<Step, RestoreError> {
+    log: &LogFile,
+) -> Result<bool, RestoreError> {
     let header = &log.header;
     let disk_id = header.disk_instance_id.clone();
     if !header.differential {
@@ -91,7 +105,7 @@ fn plan_step(
                 last_log: log.path.clone(),
             },
         );
-        return Ok(Step { log, restart: true });
+        return Ok(true);
     }
     let Some(disk) = disks.get_mut(&disk_id) else {
         return Err(RestoreError::Chain {
@@ -147,8 +161,5 @@ fn plan_step(
     disk.reference_point = header.target_reference_point;
     disk.rct_id = header.target_rct_id.clone();
     disk.last_log = log.path.clone();
-    Ok(Step {
-        log,
-        restart: false,
-    })
+    Ok(false)
 }

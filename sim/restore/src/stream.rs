@@ -193,10 +193,9 @@ impl HashingReader {
         Ok(())
     }
 
-    /// Reads and hashes `length_bytes` bytes in bounded chunks, keeping none of them; returns
-    /// their own XXH3-64 (seed 0).
-    pub(crate) fn skip_hashed(&mut self, length_bytes: u64) -> io::Result<u64> {
-        let mut own = Xxh3::new();
+    /// Reads and hashes `length_bytes` bytes in bounded chunks, keeping none of them (the
+    /// running hash is the only one taken).
+    pub(crate) fn skip_hashed(&mut self, length_bytes: u64) -> io::Result<()> {
         let mut left_bytes = length_bytes;
         while left_bytes > 0 {
             let take = left_bytes.min(CHUNK_BYTES as u64) as usize;
@@ -204,11 +203,10 @@ impl HashingReader {
             self.scratch(take);
             self.reader.read_exact(&mut self.scratch[..take])?;
             self.hasher.update(&self.scratch[..take]);
-            own.update(&self.scratch[..take]);
             self.position_bytes += take as u64;
             left_bytes -= take as u64;
         }
-        Ok(own.digest())
+        Ok(())
     }
 
     /// XXH3-128 (seed 0) of every hashed byte so far.

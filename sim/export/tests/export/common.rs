@@ -257,6 +257,8 @@ pub struct FaultyTarget {
     pub written_bytes: u64,
     pub deny_create_dir: bool,
     pub ops: usize,
+    /// The length of every write, in order.
+    pub write_lengths_bytes: Vec<usize>,
     /// Every path handed to the target, in order.
     pub paths: Vec<PathBuf>,
 }
@@ -295,8 +297,8 @@ impl ExportTarget for FaultyTarget {
     fn write(&mut self, f: FileHandle, bytes: &[u8]) -> io::Result<()> {
         self.ops += 1;
         assert!(
-            bytes.len() <= 4 * 1024 * 1024,
-            "a write larger than WRITE_CHUNK_BYTES_MAX"
+            bytes.len() as u64 <= rpsim_export::plan::WRITE_BYTES_MAX,
+            "a write larger than WRITE_BYTES_MAX"
         );
         if self
             .space_bytes
@@ -305,6 +307,7 @@ impl ExportTarget for FaultyTarget {
             return Err(io::Error::from_raw_os_error(28)); // ENOSPC
         }
         self.written_bytes += bytes.len() as u64;
+        self.write_lengths_bytes.push(bytes.len());
         self.inner.write(f, bytes)
     }
     fn sync(&mut self, f: FileHandle) -> io::Result<()> {

@@ -131,8 +131,14 @@ fn assert_manifest_names(dir: &Path, rp: Guid, files: &[String]) {
     );
     for f in &m.files {
         let bytes = std::fs::read(dir.join(&f.path)).unwrap();
+        // Manifest v2: a log's checksum is its footer's file checksum (every byte before it).
+        let hashed = if f.path.ends_with(".rplog") {
+            &bytes[..bytes.len() - rpsim_export::logfile::FOOTER_BYTES as usize]
+        } else {
+            &bytes[..]
+        };
         assert_eq!(
-            (bytes.len() as u64, xxh3_128(&bytes)),
+            (bytes.len() as u64, xxh3_128(hashed)),
             (f.size_bytes, f.xxh3_128),
             "manifest entry {}",
             f.path
@@ -445,4 +451,47 @@ fn hostile_disk_ids_stay_inside_the_export_directory_one_operation_per_step() {
             "{stem}.rplog missing from {logs:?}"
         );
     }
+}
+
+#[test]
+fn each_extent_record_is_one_target_write_head_and_data_together() {
+    let mut source = seeded_source();
+    let rp = source.take(0xB1, ReferencePointType::Rct);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("e");
+    let mut service = ExportService::new("h");
+    let job = start(&mut service, &source, &call(&rp, None, &dir));
+    let mut target = FaultyTarget::new();
+    run(&mut service, job, &source, &mut target);
+    assert_eq!(service.job_properties(job, 0).unwrap().job_state, 7);
+    let disks = dir.join("Virtual Hard Disks");
+    let mut record_lengths_bytes = Vec::new();
+    for stem in list_files(&disks) {
+        let stem = stem
+            .strip_suffix(".rplog")
+            .expect("only logs here")
+            .to_string();
+        let log = read_log(&dir, &stem);
+        record_lengths_bytes.extend(log.extents.iter().map(|e| 24 + e.data.len()));
+    }
+    assert!(record_lengths_bytes.len() >= 3, "the logs hold records");
+    let logs = list_files(&disks).len();
+    let blobs = list_files(&dir).len() - logs; // VM files and the manifest, one write each
+    assert_eq!(
+        target.write_lengths_bytes.len(),
+        blobs + logs * 2 + record_lengths_bytes.len(),
+        "writes: one per blob, a header and a footer per log, one per record: {:?}",
+        target.write_lengths_bytes
+    );
+    for length in &record_lengths_bytes {
+        assert!(
+            target.write_lengths_bytes.contains(length),
+            "no single write of a whole {length}-byte record: {:?}",
+            target.write_lengths_bytes
+        );
+    }
+    assert!(
+        !target.write_lengths_bytes.contains(&24),
+        "a record head written alone"
+    );
 }

@@ -1,69 +1,27 @@
-//! `rpsim bench`: one run that times the export job against machine baselines measured on the
-//! same bytes in the same run (sequential write + fsync, `cp`, `rsync --no-whole-file`) and
-//! measures peak RSS in a child process, then builds a [`BenchRecord`] whose figures keep the
-//! minimum, median and maximum over the repeats (carried through to their ratios). Owns the phases and the
-//! wall-clock timing, which is human-facing only; it must never feed a clock into the
-//! simulator or the export job, nor print (progress goes through a callback).
+//! `rpsim bench`: one run that times the export job and the restore against machine baselines
+//! measured on the same bytes in the same run (sequential write + fsync, `cp`, `rsync
+//! --no-whole-file` on a full-size image pair) and measures peak RSS in child processes, then
+//! builds a [`BenchRecord`] whose figures keep the minimum, median and maximum over the repeats
+//! (carried through to their ratios). Owns the phases and the wall-clock timing, which is
+//! human-facing only; it must never feed a clock into the simulator or the export job, nor
+//! print (progress goes through a callback).
 
+use crate::bench::curve::{self, CurvePoint};
+pub use crate::bench::plan::{
+    full_shape, ratio_figure, scratch_dir, vm_hwm_bytes, write_file, BenchPlan,
+    BENCH_BLOCK_SIZE_BYTES, BENCH_SIZE_BYTES_MAX, REPEATS_MAX, RSS_BUDGET_BYTES, RSS_CHILD_PREFIX,
+    SEQ_WRITE_CHUNK_BYTES,
+};
 use crate::bench::record::{BenchRecord, Better, Figure, Machine, RECORD_FORMAT};
+use crate::bench::restore::{self, RestoreTimes, RESTORE_DIFFERENTIALS};
+use crate::bench::rsync::{self, RsyncTimes};
 use crate::bench::spread::Spread;
-use crate::bench::workload::{self as workload, DiskShape};
+use crate::bench::workload;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// Chunk of the sequential-write baseline: the job's write chunk.
-pub const SEQ_WRITE_CHUNK_BYTES: usize = rpsim_export::plan::WRITE_CHUNK_BYTES_MAX as usize;
-/// Block size of every bench disk (the scenario format's default).
-pub const BENCH_BLOCK_SIZE_BYTES: u64 = 2 << 20;
-/// Most timing repeats.
-pub const REPEATS_MAX: u32 = 20;
-/// Largest `--size`: bounds the scratch space a run needs (about three times this).
-pub const BENCH_SIZE_BYTES_MAX: u64 = 16 << 30;
-/// Prefix of the line the RSS child prints.
-pub const RSS_CHILD_PREFIX: &str = "vm_hwm_bytes=";
-/// Budget the peak-RSS figure is compared with.
-pub const RSS_BUDGET_BYTES: u64 = 100 << 20;
-
-/// What to measure.
-#[derive(Clone, Debug)]
-pub struct BenchPlan {
-    pub size_bytes: u64,
-    pub diff_disk_size_bytes: u64,
-    pub changed_per_mille: u64,
-    pub rss_disk_size_bytes: u64,
-    pub repeats: u32,
-    pub work_dir: PathBuf,
-    /// This binary, re-executed for the peak-RSS child.
-    pub exe: PathBuf,
-}
-
-impl BenchPlan {
-    pub fn check(&self) -> Result<(), String> {
-        if self.size_bytes < BENCH_BLOCK_SIZE_BYTES || self.size_bytes > BENCH_SIZE_BYTES_MAX {
-            return Err(format!(
-                "--size must be between 2MiB and {}GiB",
-                BENCH_SIZE_BYTES_MAX >> 30
-            ));
-        }
-        if self.repeats == 0 || self.repeats > REPEATS_MAX {
-            return Err(format!("--repeats must be between 1 and {REPEATS_MAX}"));
-        }
-        if self.changed_per_mille == 0 || self.changed_per_mille > 1000 {
-            return Err("--changed-per-mille must be between 1 and 1000".into());
-        }
-        if self.diff_disk_size_bytes < BENCH_BLOCK_SIZE_BYTES * 100 {
-            return Err("--diff-disk-size must be at least 200MiB".into());
-        }
-        if self.rss_disk_size_bytes < self.size_bytes {
-            return Err("--rss-disk-size must be at least --size".into());
-        }
-        Ok(())
-    }
-}
 
 /// Runs every phase; `progress` receives one line per finished measurement.
 pub fn run_bench(
@@ -82,21 +40,50 @@ pub fn run_bench(
     progress(&format!("cp               {}", show(cp_s)));
     let (diff_s, diff_bytes) = time_differential(plan)?;
     progress(&format!("differential     {}", show(diff_s)));
-    let rsync_s = spread_of_optional(plan, |dir| time_rsync(plan, dir))?;
+    let rsync = rsync::time_rsync(plan)?;
+    match &rsync {
+        None => progress("rsync            skipped (rsync not installed)"),
+        Some(r) => {
+            progress(&format!("rsync, cold      {}", show(r.cold_s)));
+            progress(&format!("rsync, warm      {}", show(r.warm_s)));
+        }
+    }
+    let chain_root = scratch_dir(&plan.work_dir)?;
+    let restore = restore::time_restore(plan, chain_root.path())?;
+    progress(&format!("restore chain    {}", show(restore.restore_s)));
+    progress(&format!("seq. write, same {}", show(restore.seq_write_s)));
+    let restore_rss_bytes = measure_rss_child(plan, &restore.chain)?;
+    drop(chain_root);
     progress(&format!(
-        "rsync            {}",
-        rsync_s.map_or("skipped (rsync not installed)".into(), show)
+        "peak RSS restore {:>8.1} MiB",
+        mib(restore_rss_bytes)
     ));
-    let rss_bytes = measure_rss_child(plan)?;
+    let rss_bytes = measure_rss_child(plan, &[])?;
     progress(&format!("peak RSS         {:>8.1} MiB", mib(rss_bytes)));
+    let curve = if plan.curve {
+        curve::time_curve(plan)?
+    } else {
+        Vec::new()
+    };
+    for point in &curve {
+        progress(&format!(
+            "curve {:>5}      full {}, differential {}",
+            rpsim_scenario::units::ByteSize(point.size_bytes).to_string(),
+            show(point.full_s),
+            show(point.diff_s)
+        ));
+    }
     let times = PhaseTimes {
         full_s,
         seq_s,
         cp_s,
         diff_s,
         diff_bytes,
-        rsync_s,
+        rsync,
+        restore,
+        restore_rss_bytes,
         rss_bytes,
+        curve,
     };
     Ok(BenchRecord {
         format: RECORD_FORMAT,
@@ -117,8 +104,11 @@ struct PhaseTimes {
     cp_s: Spread,
     diff_s: Spread,
     diff_bytes: u64,
-    rsync_s: Option<Spread>,
+    rsync: Option<RsyncTimes>,
+    restore: RestoreTimes,
+    restore_rss_bytes: u64,
     rss_bytes: u64,
+    curve: Vec<CurvePoint>,
 }
 
 fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
@@ -128,7 +118,6 @@ fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
     let cp_rate = t.cp_s.inverse_times(size);
     // The full export of the whole differential disk, at the measured full-export rate.
     let full_of_diff_disk_s = full_rate.inverse_times(plan.diff_disk_size_bytes as f64);
-    let rsync_scale = plan.diff_disk_size_bytes as f64 / size;
     let mut out = vec![
         ratio_figure(
             "full_export",
@@ -158,16 +147,11 @@ fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
             ),
         ),
     ];
-    if let Some(rsync_s) = t.rsync_s {
-        out.push(ratio_figure(
-            "differential_vs_rsync",
-            t.diff_s,
-            "s",
-            ("rsync_no_whole_file", rsync_s.scaled(rsync_scale)),
-            Better::Lower,
-            "rsync timed on a --size image pair, scaled linearly to the disk size".into(),
-        ));
+    if let Some(r) = &t.rsync {
+        out.extend(rsync_figures(plan, t.diff_s, r));
     }
+    out.extend(restore::figures(&t.restore, t.restore_rss_bytes));
+    out.extend(curve::figures(&t.curve));
     out.push(ratio_figure(
         "peak_rss_2tib_export",
         Spread::point(t.rss_bytes as f64),
@@ -179,28 +163,33 @@ fn figures(plan: &BenchPlan, t: &PhaseTimes) -> Vec<Figure> {
     out
 }
 
-/// A figure whose value (median over the repeats) is judged by its ratio to `baseline`.
-fn ratio_figure(
-    name: &str,
-    value: Spread,
-    unit: &str,
-    baseline: (&str, Spread),
-    better: Better,
-    note: String,
-) -> Figure {
-    let ratio = value.over(baseline.1);
-    Figure {
-        name: name.into(),
-        value: value.median,
-        unit: unit.into(),
-        baseline: Some(baseline.0.into()),
-        baseline_value: Some(baseline.1.median),
-        ratio: Some(ratio.median),
-        better,
-        note,
-        value_spread: Some(value),
-        ratio_spread: Some(ratio),
-    }
+/// The differential against rsync on the full-size image pair, cold (the headline) and warm.
+fn rsync_figures(plan: &BenchPlan, diff_s: Spread, r: &RsyncTimes) -> Vec<Figure> {
+    let pair = format!(
+        "rsync --no-whole-file --inplace of a {} sparse image pair holding {} of data each \
+         ({} allocated from the start plus the changed blocks), plus fsync",
+        rpsim_scenario::units::ByteSize(plan.diff_disk_size_bytes),
+        rpsim_scenario::units::ByteSize(r.image_data_bytes),
+        rpsim_scenario::units::ByteSize(plan.rsync_allocated_bytes),
+    );
+    vec![
+        ratio_figure(
+            "differential_vs_rsync",
+            diff_s,
+            "s",
+            ("rsync_cold_cache", r.cold_s),
+            Better::Lower,
+            format!("{pair}; both images fsynced and dropped from the page cache (posix_fadvise DONTNEED) first"),
+        ),
+        ratio_figure(
+            "differential_vs_rsync_warm",
+            diff_s,
+            "s",
+            ("rsync_warm_cache", r.warm_s),
+            Better::Lower,
+            format!("{pair}; the images' data read into the page cache first"),
+        ),
+    ]
 }
 
 fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
@@ -209,7 +198,11 @@ fn parameters(plan: &BenchPlan) -> BTreeMap<String, u64> {
     map.insert("diff_disk_size_bytes".into(), plan.diff_disk_size_bytes);
     map.insert("changed_per_mille".into(), plan.changed_per_mille);
     map.insert("rss_disk_size_bytes".into(), plan.rss_disk_size_bytes);
+    map.insert("rsync_allocated_bytes".into(), plan.rsync_allocated_bytes);
+    map.insert("restore_differentials".into(), RESTORE_DIFFERENTIALS as u64);
+    map.insert("curve".into(), u64::from(plan.curve));
     map.insert("repeats".into(), u64::from(plan.repeats));
+    map.insert("rsync_repeats".into(), u64::from(plan.rsync_repeats));
     map
 }
 
@@ -238,27 +231,6 @@ fn spread_of_optional(
     Ok(Some(Spread::of(&samples)))
 }
 
-fn scratch_dir(work_dir: &Path) -> Result<tempfile::TempDir, String> {
-    tempfile::Builder::new()
-        .prefix("rpsim-bench-")
-        .tempdir_in(work_dir)
-        .map_err(|e| {
-            format!(
-                "cannot create a scratch directory in {}: {e}",
-                work_dir.display()
-            )
-        })
-}
-
-fn full_shape(virtual_size_bytes: u64, allocated_bytes: u64, random_layout: bool) -> DiskShape {
-    DiskShape {
-        virtual_size_bytes,
-        allocated_bytes,
-        block_size_bytes: BENCH_BLOCK_SIZE_BYTES,
-        random_layout,
-    }
-}
-
 /// A full export of `size_bytes` of allocated data (world built before the clock starts).
 fn time_full_export(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
     let mut world = workload::world_with_disk(&full_shape(size_bytes, size_bytes, false))?;
@@ -273,26 +245,6 @@ fn time_seq_write(size_bytes: u64, dir: &Path) -> Result<Duration, String> {
     let start = Instant::now();
     write_file(&dir.join("seq.bin"), size_bytes, 1)?;
     Ok(start.elapsed())
-}
-
-/// Writes a file of pseudo-random bytes (pattern `seed`) in job-sized chunks, then fsyncs.
-fn write_file(path: &Path, size_bytes: u64, seed: u64) -> Result<(), String> {
-    let mut chunk = vec![0u8; SEQ_WRITE_CHUNK_BYTES];
-    let mut file = File::create(path).map_err(|e| format!("create {}: {e}", path.display()))?;
-    let mut written = 0u64;
-    let mut index = 0u64;
-    while written < size_bytes {
-        let len = (size_bytes - written).min(chunk.len() as u64) as usize;
-        rpsim_world::content::fill(seed, index, 1, 0, &mut chunk[..len]);
-        file.write_all(&chunk[..len])
-            .map_err(|e| format!("write {}: {e}", path.display()))?;
-        written += len as u64;
-        index += 1;
-    }
-    file.sync_all()
-        .map_err(|e| format!("fsync {}: {e}", path.display()))?;
-    assert_eq!(written, size_bytes);
-    Ok(())
 }
 
 /// `cp` of a `size_bytes` file (written beforehand, untimed), plus fsync of the copy.
@@ -331,75 +283,26 @@ fn time_differential(plan: &BenchPlan) -> Result<(Spread, u64), String> {
     Ok((seconds, changed_blocks * BENCH_BLOCK_SIZE_BYTES))
 }
 
-/// `rsync --no-whole-file --inplace` of a `--size` image pair differing in the same share of
-/// blocks; None when rsync is not installed.
-fn time_rsync(plan: &BenchPlan, dir: &Path) -> Result<Option<Duration>, String> {
-    let Ok(probe) = Command::new("rsync").arg("--version").output() else {
-        return Ok(None);
-    };
-    if !probe.status.success() {
-        return Ok(None);
-    }
-    let old = dir.join("old.img");
-    let new = dir.join("new.img");
-    write_file(&old, plan.size_bytes, 3)?;
-    std::fs::copy(&old, &new).map_err(|e| format!("copy image: {e}"))?;
-    change_file_blocks(&new, plan.size_bytes, plan.changed_per_mille)?;
-    let start = Instant::now();
-    let status = Command::new("rsync")
-        .args(["--no-whole-file", "--inplace"])
-        .arg(&new)
-        .arg(&old)
-        .status()
-        .map_err(|e| format!("cannot run rsync: {e}"))?;
-    if !status.success() {
-        return Err(format!("rsync exited with {status}"));
-    }
-    File::open(&old)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| format!("fsync {}: {e}", old.display()))?;
-    Ok(Some(start.elapsed()))
-}
-
-/// Overwrites `changed_per_mille` of the file's 2 MiB blocks, evenly spread.
-fn change_file_blocks(path: &Path, size_bytes: u64, changed_per_mille: u64) -> Result<(), String> {
-    use std::io::{Seek, SeekFrom};
-    let blocks = size_bytes / BENCH_BLOCK_SIZE_BYTES;
-    let count = (blocks * changed_per_mille)
-        .div_ceil(1000)
-        .clamp(1, blocks.max(1));
-    let stride = (blocks / count).max(1);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| format!("open {}: {e}", path.display()))?;
-    let mut block = vec![0u8; BENCH_BLOCK_SIZE_BYTES as usize];
-    for index in 0..count {
-        rpsim_world::content::fill(4, index, 1, 0, &mut block);
-        file.seek(SeekFrom::Start(index * stride * BENCH_BLOCK_SIZE_BYTES))
-            .and_then(|_| file.write_all(&block))
-            .map_err(|e| format!("write {}: {e}", path.display()))?;
-    }
-    file.sync_all()
-        .map_err(|e| format!("fsync {}: {e}", path.display()))
-}
-
-/// Re-executes this binary to export a big sparse disk alone, and reads its VmHWM.
-fn measure_rss_child(plan: &BenchPlan) -> Result<u64, String> {
-    let output = Command::new(&plan.exe)
+/// Re-executes this binary to export a big sparse disk alone (or, given a chain, to restore
+/// it alone), and reads its VmHWM.
+fn measure_rss_child(plan: &BenchPlan, restore_chain: &[PathBuf]) -> Result<u64, String> {
+    let mut command = Command::new(&plan.exe);
+    command
         .arg("bench")
         .arg("rss-child")
         .arg(format!("--disk-size={}", plan.rss_disk_size_bytes))
         .arg(format!("--allocated={}", plan.size_bytes))
         .arg("--work-dir")
-        .arg(&plan.work_dir)
-        .output()
-        .map_err(|e| {
-            format!(
-                "cannot start the peak-RSS child {}: {e}",
-                plan.exe.display()
-            )
-        })?;
+        .arg(&plan.work_dir);
+    for dir in restore_chain {
+        command.arg("--restore").arg(dir);
+    }
+    let output = command.output().map_err(|e| {
+        format!(
+            "cannot start the peak-RSS child {}: {e}",
+            plan.exe.display()
+        )
+    })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(format!(
@@ -427,14 +330,6 @@ pub fn rss_child(
     let scratch = scratch_dir(work_dir)?;
     workload::export(&world, &point, None, &scratch.path().join("export"))?;
     vm_hwm_bytes().ok_or_else(|| "no VmHWM in /proc/self/status".to_string())
-}
-
-/// Peak resident set size of this process (Linux), in bytes.
-pub fn vm_hwm_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 /// The commit of the checkout rpsim runs in (`git rev-parse HEAD`), or `unknown`.

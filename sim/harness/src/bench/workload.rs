@@ -5,7 +5,7 @@
 
 use rpsim_export::guid::Guid;
 use rpsim_export::service::{ExportCall, ExportService, StepOutcome};
-use rpsim_export::target::PlainDirectory;
+use rpsim_export::target::{ExportTarget, PlainDirectory};
 use rpsim_scenario::model::{Consistency, ReferencePointKind};
 use rpsim_world::World;
 use std::path::{Path, PathBuf};
@@ -100,9 +100,25 @@ pub fn export(
     base: Option<&Guid>,
     export_dir: &Path,
 ) -> Result<(), String> {
+    export_into(
+        world,
+        reference_point,
+        base,
+        export_dir,
+        &mut PlainDirectory::new(),
+    )
+}
+
+/// [`export`] through `target` (a plain directory, or a wrapper that watches it).
+pub fn export_into(
+    world: &World,
+    reference_point: &Guid,
+    base: Option<&Guid>,
+    export_dir: &Path,
+    target: &mut dyn ExportTarget,
+) -> Result<(), String> {
     assert!(export_dir.is_absolute(), "export directories are absolute");
     let source = world.source();
-    let mut target = PlainDirectory::new();
     let mut service = ExportService::new("host-a");
     let call = ExportCall {
         reference_point_collection: reference_point.to_string(),
@@ -115,7 +131,7 @@ pub fn export(
         .job
         .ok_or_else(|| format!("ExportReferencePoint returned {}", started.return_code))?;
     let mut steps = 0u64;
-    while service.step(job, &source, &mut target, NOW_NS) != StepOutcome::Finished {
+    while service.step(job, &source, target, NOW_NS) != StepOutcome::Finished {
         steps += 1;
         if steps >= EXPORT_STEPS_MAX {
             return Err(format!("export did not finish in {EXPORT_STEPS_MAX} steps"));

@@ -162,15 +162,22 @@ pub fn chart(specs: &[String], out: &Path, reporter: &mut dyn Reporter) -> Outco
     }
 }
 
-/// The hidden child of the RSS figure: exports a disk and reports its peak RSS as data.
+/// The hidden child of the RSS figures: exports a disk (or restores `restore_chain` when
+/// given) and reports its peak RSS as data.
 pub fn rss_child(
     disk_size_bytes: u64,
     allocated_bytes: u64,
+    restore_chain: &[std::path::PathBuf],
     work_dir: Option<&Path>,
     reporter: &mut dyn Reporter,
 ) -> Outcome {
     let work_dir = work_dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
-    match bench::measure::rss_child(disk_size_bytes, allocated_bytes, &work_dir) {
+    let measured = if restore_chain.is_empty() {
+        bench::measure::rss_child(disk_size_bytes, allocated_bytes, &work_dir)
+    } else {
+        bench::restore::restore_rss_child(restore_chain, &work_dir)
+    };
+    match measured {
         Ok(bytes) => {
             let line = format!("{}{bytes}", bench::measure::RSS_CHILD_PREFIX);
             reporter.event(&HarnessEvent::Data { line: &line });

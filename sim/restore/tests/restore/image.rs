@@ -274,3 +274,31 @@ fn empty_existing_output_directory_is_used() {
         DISK_BYTES
     );
 }
+
+#[test]
+fn a_log_written_to_between_verify_and_restore_is_refused_and_nothing_is_kept() {
+    // The apply pass hashes every byte before the footer once more (the record heads too),
+    // so a change anywhere in the body after verification is caught.
+    for (what, offset_from_record_bytes) in [("record head", 9i64), ("data", 24 + 100)] {
+        let root = tempfile::tempdir().unwrap();
+        let full = ExportSpec::new(guid(GROUP), guid(1), None).log(
+            LogSpec::full("d", DISK_BYTES, guid(1))
+                .extent(0, pattern(1, 4096))
+                .extent(8192, pattern(2, 4096)),
+        );
+        let dirs = vec![write_export(root.path(), "full", &full)];
+        let chain = rpsim_restore::open_chain(&dirs).unwrap();
+        let log = &chain.manifests()[0].logs[0];
+        let second_record_bytes = log.extents[1].data_offset_bytes - 24;
+        let at = (second_record_bytes as i64 + offset_from_record_bytes) as u64;
+        let file = fs::OpenOptions::new().write(true).open(&log.path).unwrap();
+        file.write_all_at(b"\xff", at).unwrap();
+        let out = root.path().join("out");
+        let error = chain.restore_into(&out).expect_err(what).to_string();
+        assert_mentions(&error, "changed after it was verified");
+        assert!(
+            !out.exists(),
+            "a refused restore ({what}) left --out behind"
+        );
+    }
+}

@@ -111,8 +111,8 @@ fn wrong_end_checksum_and_truncation_are_refused() {
 fn grammar_errors_name_the_line() {
     let cases: [(&str, &str, &str); 6] = [
         (
-            "rpsim-export-manifest 1",
             "rpsim-export-manifest 2",
+            "rpsim-export-manifest-2",
             "line 1",
         ),
         (
@@ -216,4 +216,39 @@ fn verified_export_carries_its_logs() {
     assert_eq!(manifest.logs.len(), 1);
     assert_eq!(manifest.logs[0].header.disk_instance_id, "disk-a");
     assert_eq!(manifest.logs[0].extents.len(), 1);
+}
+
+#[test]
+fn a_version_1_manifest_is_refused_naming_its_version() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let text = fs::read_to_string(dir.join("export.manifest")).unwrap();
+    let body = &text[..text.rfind("end ").unwrap()];
+    // A v1 manifest listed the XXH3-128 of each whole log file (footer included).
+    let log = fs::read(dir.join("Virtual Hard Disks/disk0.rplog")).unwrap();
+    let v2_line = listed_checksum("disk0.rplog", &log);
+    let v1 = body
+        .replace("rpsim-export-manifest 2", "rpsim-export-manifest 1")
+        .replace(
+            &format!("{v2_line:032x}"),
+            &format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&log)),
+        );
+    fs::write(dir.join("export.manifest"), seal(v1)).unwrap();
+    let message = refused(&dir);
+    assert_mentions(&message, "manifest is version 1");
+    assert_mentions(&message, "take the export again");
+}
+
+#[test]
+fn a_log_listed_with_its_whole_file_hash_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = export(root.path());
+    let text = fs::read_to_string(dir.join("export.manifest")).unwrap();
+    let log = fs::read(dir.join("Virtual Hard Disks/disk0.rplog")).unwrap();
+    let body = text[..text.rfind("end ").unwrap()].replace(
+        &format!("{:032x}", listed_checksum("disk0.rplog", &log)),
+        &format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&log)),
+    );
+    fs::write(dir.join("export.manifest"), seal(body)).unwrap();
+    assert_mentions(&refused(&dir), "disk0.rplog` hashes to");
 }

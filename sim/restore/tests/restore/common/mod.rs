@@ -139,7 +139,7 @@ pub fn manifest_text(
     collect(dir, "", &mut files);
     files.sort();
     let mut text = format!(
-        "rpsim-export-manifest 1\ncollection_id {collection}\nreference_point {rp}\nbase_reference_point {}\nreference_point_type {rp_type}\n",
+        "rpsim-export-manifest 2\ncollection_id {collection}\nreference_point {rp}\nbase_reference_point {}\nreference_point_type {rp_type}\n",
         base.map_or("-".to_string(), |b| b.to_string())
     );
     for relative in files {
@@ -147,10 +147,19 @@ pub fn manifest_text(
         text.push_str(&format!(
             "file {} {:032x} {relative}\n",
             bytes.len(),
-            xxh3_128(&bytes)
+            listed_checksum(&relative, &bytes)
         ));
     }
     seal(text)
+}
+
+/// The checksum a v2 manifest lists: a log's footer checksum (the XXH3-128 of every byte
+/// before its 48-byte footer), any other file's XXH3-128.
+pub fn listed_checksum(relative: &str, bytes: &[u8]) -> u128 {
+    match relative.strip_suffix(".rplog") {
+        Some(_) if bytes.len() >= 48 => xxh3_128(&bytes[..bytes.len() - 48]),
+        _ => xxh3_128(bytes),
+    }
 }
 
 /// Rewrites the manifest of `dir` for the files it holds now.
