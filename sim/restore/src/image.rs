@@ -10,8 +10,7 @@ use crate::outdir::{Output, PROBE_FILE_NAME};
 use crate::plan::{Plan, Step};
 use rpsim_export::guid::Guid;
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
+use rpsim_vfs::VFile;
 use std::path::PathBuf;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -43,7 +42,7 @@ pub struct RestoreSummary {
 /// system can hold them. On any error the caller drops `output`, which removes what it made.
 pub(crate) fn apply_plan(plan: &Plan, output: &mut Output) -> Result<RestoreSummary, RestoreError> {
     check_capacity(plan, output)?;
-    let mut images: BTreeMap<&str, (File, DiskSummary)> = BTreeMap::new();
+    let mut images: BTreeMap<&str, (Box<dyn VFile>, DiskSummary)> = BTreeMap::new();
     for step in &plan.steps {
         let disk_id = step.log.header.disk_instance_id.as_str();
         if !images.contains_key(disk_id) {
@@ -63,7 +62,7 @@ pub(crate) fn apply_plan(plan: &Plan, output: &mut Output) -> Result<RestoreSumm
         let Some((file, summary)) = images.get_mut(disk_id) else {
             unreachable!("image inserted above");
         };
-        apply_step(step, file, summary)?;
+        apply_step(step, file.as_ref(), summary)?;
     }
     let mut disks = Vec::with_capacity(images.len());
     for (_, (file, summary)) in images {
@@ -86,7 +85,7 @@ fn check_capacity(plan: &Plan, output: &mut Output) -> Result<(), RestoreError> 
         return Ok(());
     };
     let probe = output.create_file(PROBE_FILE_NAME)?;
-    let limit = largest_file_bytes(&probe, largest.virtual_size_bytes);
+    let limit = largest_file_bytes(probe.as_ref(), largest.virtual_size_bytes);
     drop(probe);
     output.remove_file(PROBE_FILE_NAME);
     let capacity = |problem: String| {
@@ -130,7 +129,7 @@ fn check_capacity(plan: &Plan, output: &mut Output) -> Result<(), RestoreError> 
 }
 
 /// `None` when `probe` can be sized to `size_bytes`; else the largest size it can take.
-fn largest_file_bytes(probe: &File, size_bytes: u64) -> Option<u64> {
+fn largest_file_bytes(probe: &dyn VFile, size_bytes: u64) -> Option<u64> {
     if probe.set_len(size_bytes).is_ok() {
         return None;
     }
@@ -159,7 +158,7 @@ fn data_bytes_needed(plan: &Plan) -> u64 {
         .sum()
 }
 
-fn apply_step(step: &Step, image: &File, summary: &mut DiskSummary) -> Result<(), RestoreError> {
+fn apply_step(step: &Step, image: &dyn VFile, summary: &mut DiskSummary) -> Result<(), RestoreError> {
     let header = &step.log.header;
     let image_path = summary.image_path.clone();
     if step.restart {

@@ -59,6 +59,11 @@ impl OpenError {
     }
 }
 
+/// `ENOENT`, for callers that do not speak `errno`.
+pub fn not_found() -> io::Error {
+    errno(libc::ENOENT)
+}
+
 /// The kernel's error for `code` (same kind, same message as a failed system call).
 pub fn errno(code: i32) -> io::Error {
     io::Error::from_raw_os_error(code)

@@ -18,7 +18,7 @@ mod path_walk;
 mod real_dir;
 mod real_fs;
 
-pub use kind::{errno, Kind, OpenError};
+pub use kind::{errno, not_found, Kind, OpenError};
 pub use mem_fs::{MemFs, MEM_FILE_SIZE_MAX_BYTES, MEM_PAGE_BYTES};
 pub use path_walk::open_path;
 pub use real_fs::RealFs;
@@ -35,6 +35,9 @@ use std::sync::Arc;
 pub trait Fs: Send + Sync + fmt::Debug {
     /// `disk` or `memory`, for the run line.
     fn name(&self) -> &'static str;
+    /// The names in the folder at `path` (lossily UTF-8, unordered), at most `entries_max`
+    /// (`None` when it holds that many or more).
+    fn read_dir_names(&self, path: &Path, entries_max: usize) -> io::Result<Option<Vec<String>>>;
     /// What `path` is (its last component not followed); `None` when it does not exist.
     fn kind_at(&self, path: &Path) -> io::Result<Option<Kind>>;
     /// The length of the regular file (or whatever is) at `path`, not followed.

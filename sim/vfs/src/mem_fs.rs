@@ -136,6 +136,18 @@ impl Fs for MemFs {
         "memory"
     }
 
+    fn read_dir_names(&self, path: &Path, entries_max: usize) -> io::Result<Option<Vec<String>>> {
+        match self.node_at(path)? {
+            Some(Node::Dir(dir)) => {
+                let dir = lock(&dir);
+                Ok((dir.entries.len() < entries_max).then(|| dir.entries.keys().cloned().collect()))
+            }
+            Some(Node::Special(Kind::Symlink)) => Err(errno(libc::ELOOP)),
+            Some(_) => Err(errno(libc::ENOTDIR)),
+            None => Err(errno(libc::ENOENT)),
+        }
+    }
+
     fn kind_at(&self, path: &Path) -> io::Result<Option<Kind>> {
         match self.node_at(path) {
             Ok(node) => Ok(node.map(|n| n.kind())),

@@ -40,6 +40,17 @@ impl Fs for RealFs {
         "disk"
     }
 
+    fn read_dir_names(&self, path: &Path, entries_max: usize) -> io::Result<Option<Vec<String>>> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(path)? {
+            if names.len() >= entries_max {
+                return Ok(None);
+            }
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        Ok((names.len() < entries_max).then_some(names))
+    }
+
     fn kind_at(&self, path: &Path) -> io::Result<Option<Kind>> {
         match std::fs::symlink_metadata(path) {
             Ok(meta) => Ok(Some(kind_of_type(meta.file_type()))),

@@ -22,6 +22,7 @@ enum Op {
     KindAt(String),
     LenAt(String),
     List(String),
+    Names(String),
     Canonicalize(String),
 }
 
@@ -46,6 +47,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => rel_path().prop_map(Op::LenAt),
         1 => prop_oneof![Just(String::new()), rel_path()].prop_map(Op::List),
         1 => rel_path().prop_map(Op::Canonicalize),
+        1 => prop_oneof![Just(String::new()), rel_path()].prop_map(Op::Names),
     ]
 }
 
@@ -114,6 +116,11 @@ impl Side<'_> {
                 })),
                 Err(e) => format!("open err {}", describe(e)),
             },
+            Op::Names(p) => shown(fs.read_dir_names(&self.at(p), 100).map(|names| {
+                let mut names = names.expect("few entries");
+                names.sort();
+                names.join(",")
+            })),
             Op::Canonicalize(p) => shown(fs.canonicalize(&self.at(p)).map(|c| {
                 c.strip_prefix(&self.root).expect("below the root").display().to_string()
             })),
