@@ -103,6 +103,7 @@ pub fn serve(
         keep_trace: false,
         keep_exports: request.keep_exports.clone(),
         golden: None,
+        storage: None,
     };
     let mut session = match ClientSession::start(&request.scenario, &scenario, &options) {
         Ok(session) => session,
