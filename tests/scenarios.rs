@@ -113,7 +113,10 @@ fn run_one(file: &Path, golden: GoldenOptions, seed: Option<u64>) -> Result<(), 
 
 /// The same run on both backends: same trace, events, checks and listing.
 fn backends_agree(memory: &ScenarioRun, disk: &ScenarioRun) -> Result<(), Failed> {
-    assert_eq!((memory.storage, disk.storage), (Storage::Memory, Storage::Disk));
+    assert_eq!(
+        (memory.storage, disk.storage),
+        (Storage::Memory, Storage::Disk)
+    );
     let checks = |run: &ScenarioRun| {
         let failed: Vec<(String, Option<String>)> = run
             .checks
@@ -125,8 +128,14 @@ fn backends_agree(memory: &ScenarioRun, disk: &ScenarioRun) -> Result<(), Failed
     };
     let listing = |run: &ScenarioRun| render_golden(&run.name, run.seed, &run.outcome);
     let differences = [
-        ("trace hash", memory.outcome.trace_hash != disk.outcome.trace_hash),
-        ("event count", memory.outcome.event_count != disk.outcome.event_count),
+        (
+            "trace hash",
+            memory.outcome.trace_hash != disk.outcome.trace_hash,
+        ),
+        (
+            "event count",
+            memory.outcome.event_count != disk.outcome.event_count,
+        ),
         ("checks", checks(memory) != checks(disk)),
         ("golden listing", listing(memory) != listing(disk)),
     ];

@@ -533,9 +533,7 @@ impl Compare<'_> {
         if data_bytes >= virtual_size_bytes {
             return Ok(None);
         }
-        let hole_bytes = self
-            .seek(data_bytes, false)?
-            .unwrap_or(virtual_size_bytes);
+        let hole_bytes = self.seek(data_bytes, false)?.unwrap_or(virtual_size_bytes);
         Ok(Some((data_bytes, hole_bytes.min(virtual_size_bytes))))
     }
 

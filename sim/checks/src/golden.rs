@@ -6,9 +6,9 @@
 
 mod observed;
 
+use rpsim_vfs::{Fs, Kind};
 use rpsim_world::{ExportRecord, RunOutcome};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use rpsim_vfs::{Fs, Kind};
 use similar::TextDiff;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -228,7 +228,9 @@ fn relative_path(root: &Path, path: &Path) -> String {
 }
 
 fn hash_file(fs: &dyn Fs, path: &Path) -> std::io::Result<(u64, u128)> {
-    let file = fs.open_regular_file(path).map_err(rpsim_vfs::OpenError::into_io)?;
+    let file = fs
+        .open_regular_file(path)
+        .map_err(rpsim_vfs::OpenError::into_io)?;
     let mut hasher = Xxh3Default::new();
     let length_bytes = file.len_bytes()?;
     let mut buffer = vec![0u8; HASH_BUFFER_BYTES.min(length_bytes.max(1) as usize)];

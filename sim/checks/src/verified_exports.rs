@@ -27,11 +27,7 @@ impl VerifiedExports {
     }
 
     /// The manifests of `chain`, in order, or the first refusal.
-    pub fn chain(
-        &mut self,
-        fs: &dyn Fs,
-        chain: &[PathBuf],
-    ) -> Result<Vec<ExportManifest>, String> {
+    pub fn chain(&mut self, fs: &dyn Fs, chain: &[PathBuf]) -> Result<Vec<ExportManifest>, String> {
         chain
             .iter()
             .map(|dir| self.verify(fs, dir).cloned().map_err(str::to_string))

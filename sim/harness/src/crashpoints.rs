@@ -196,7 +196,8 @@ pub fn run_crash_points_reporting(
                     after_ops,
                     mode,
                 };
-                let messages = try_point(options.storage, &scenario, seed, stop).map_err(simulation)?;
+                let messages =
+                    try_point(options.storage, &scenario, seed, stop).map_err(simulation)?;
                 let found = !messages.is_empty();
                 if found {
                     summary.violations.push(CrashPointViolation {

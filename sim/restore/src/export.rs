@@ -2,7 +2,6 @@
 //! present, and disk logs that are each intact and belong to the exported reference point (and
 //! its base). Owns that decision; it must never write anything nor judge a chain of exports.
 
-use rpsim_vfs::{Fs, OpenError, RealFs, VDir, VFile};
 use crate::error::RestoreError;
 use crate::logfile::{verify_log, LogFile};
 use crate::manifest::{
@@ -10,6 +9,7 @@ use crate::manifest::{
 };
 use crate::stream::{find_holes, hash_file, HoleBudget};
 use rpsim_export::guid::Guid;
+use rpsim_vfs::{Fs, OpenError, RealFs, VDir, VFile};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;

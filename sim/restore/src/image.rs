@@ -9,8 +9,8 @@ use crate::extent_map::extent_map;
 use crate::outdir::{Output, PROBE_FILE_NAME};
 use crate::plan::{Plan, Step};
 use rpsim_export::guid::Guid;
-use std::collections::BTreeMap;
 use rpsim_vfs::VFile;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -158,7 +158,11 @@ fn data_bytes_needed(plan: &Plan) -> u64 {
         .sum()
 }
 
-fn apply_step(step: &Step, image: &dyn VFile, summary: &mut DiskSummary) -> Result<(), RestoreError> {
+fn apply_step(
+    step: &Step,
+    image: &dyn VFile,
+    summary: &mut DiskSummary,
+) -> Result<(), RestoreError> {
     let header = &step.log.header;
     let image_path = summary.image_path.clone();
     if step.restart {

@@ -4,11 +4,11 @@
 //! checksum. It streams: it must never load a whole file or a whole extent in memory, and it
 //! must never write anything.
 
-use rpsim_vfs::{Fs, OpenError, RealFs, VFile};
 use crate::error::RestoreError;
 use crate::stream::{find_holes, HashingReader, HoleBudget};
 use rpsim_export::guid::Guid;
 use rpsim_export::source::Extent;
+use rpsim_vfs::{Fs, OpenError, RealFs, VFile};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -167,7 +167,11 @@ pub(crate) fn verify_log(
 }
 
 /// Names a wrong magic before any length rule, so a file of another kind is called that.
-fn check_magic_first(path: &Path, file: &dyn VFile, file_size_bytes: u64) -> Result<(), RestoreError> {
+fn check_magic_first(
+    path: &Path,
+    file: &dyn VFile,
+    file_size_bytes: u64,
+) -> Result<(), RestoreError> {
     let mut magic = [0u8; 8];
     if file_size_bytes < magic.len() as u64 {
         return Ok(());

@@ -4,10 +4,10 @@
 //! their sizes and checksums". It must never write into an export directory and never follow a
 //! symbolic link out of it.
 
-use rpsim_vfs::{Kind, OpenError, VDir};
 use crate::error::RestoreError;
 use crate::logfile::LogFile;
 use rpsim_export::guid::Guid;
+use rpsim_vfs::{Kind, OpenError, VDir};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_128;
@@ -96,7 +96,10 @@ pub(crate) fn read_manifest(root: &dyn VDir, dir: &Path) -> Result<Vec<u8>, Rest
 }
 
 /// Refuses a directory whose files are not exactly the ones its manifest lists.
-pub(crate) fn check_listing(root: &dyn VDir, manifest: &ExportManifest) -> Result<(), RestoreError> {
+pub(crate) fn check_listing(
+    root: &dyn VDir,
+    manifest: &ExportManifest,
+) -> Result<(), RestoreError> {
     let dir = &manifest.dir;
     let present = list_files(root, dir)?;
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
@@ -315,10 +318,12 @@ fn shorten(text: &str) -> String {
 
 /// Every regular file under the open folder `root` (at `dir`) except the manifest, as
 /// `/`-separated relative paths. Symbolic links and special files are refused.
+/// A folder still to list: its open handle (`None`: the export root), prefix and depth.
+type Pending = (Option<Box<dyn VDir>>, String, usize);
+
 fn list_files(root: &dyn VDir, dir: &Path) -> Result<BTreeSet<String>, RestoreError> {
     let mut files = BTreeSet::new();
-    let mut pending: Vec<(Option<Box<dyn VDir>>, String, usize)> =
-        vec![(None, String::new(), 0)];
+    let mut pending: Vec<Pending> = vec![(None, String::new(), 0)];
     while let Some((folder, prefix, depth)) = pending.pop() {
         assert!(depth <= EXPORT_DIR_DEPTH_MAX);
         let folder_ref: &dyn VDir = folder.as_deref().unwrap_or(root);

@@ -137,7 +137,11 @@ pub(crate) struct HashingReader {
 
 impl HashingReader {
     /// Reads the first `size_bytes` of `file`; `holes` (from [`find_holes`]) are not read.
-    pub(crate) fn new(file: Arc<dyn VFile>, size_bytes: u64, holes: Vec<(u64, u64)>) -> HashingReader {
+    pub(crate) fn new(
+        file: Arc<dyn VFile>,
+        size_bytes: u64,
+        holes: Vec<(u64, u64)>,
+    ) -> HashingReader {
         let source = SparseReader {
             file,
             size_bytes,

@@ -140,7 +140,10 @@ impl Fs for MemFs {
         match self.node_at(path)? {
             Some(Node::Dir(dir)) => {
                 let dir = lock(&dir);
-                Ok((dir.entries.len() < entries_max).then(|| dir.entries.keys().cloned().collect()))
+                Ok(
+                    (dir.entries.len() < entries_max)
+                        .then(|| dir.entries.keys().cloned().collect()),
+                )
             }
             Some(Node::Special(Kind::Symlink)) => Err(errno(libc::ELOOP)),
             Some(_) => Err(errno(libc::ENOTDIR)),
@@ -169,9 +172,11 @@ impl Fs for MemFs {
         let mut names: Vec<String> = Vec::new();
         for component in path.components() {
             match component {
-                Component::Normal(name) => {
-                    names.push(name.to_str().ok_or_else(|| errno(libc::EINVAL))?.to_string())
-                }
+                Component::Normal(name) => names.push(
+                    name.to_str()
+                        .ok_or_else(|| errno(libc::EINVAL))?
+                        .to_string(),
+                ),
                 Component::ParentDir => {
                     names.pop();
                 }

@@ -66,6 +66,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/b"), [0u8; 5]).unwrap();
         let mut budget = ENTRIES_PER_EXPORT_MAX;
-        assert_eq!(directory_size_bytes(&rpsim_vfs::RealFs, dir.path(), 0, &mut budget), 15);
+        assert_eq!(
+            directory_size_bytes(&rpsim_vfs::RealFs, dir.path(), 0, &mut budget),
+            15
+        );
     }
 }

@@ -11,9 +11,20 @@ const NAMES: [&str; 3] = ["a", "b", "c"];
 enum Op {
     CreateDirAll(String),
     CreateNew(String),
-    Write { file: usize, offset: u64, len: usize, byte: u8 },
-    SetLen { file: usize, size: u64 },
-    Seek { file: usize, from: u64 },
+    Write {
+        file: usize,
+        offset: u64,
+        len: usize,
+        byte: u8,
+    },
+    SetLen {
+        file: usize,
+        size: u64,
+    },
+    Seek {
+        file: usize,
+        from: u64,
+    },
     Read(String),
     HardLink(String, String),
     RemoveFile(String),
@@ -80,8 +91,16 @@ impl Side<'_> {
                 self.files.push(f);
                 String::new()
             })),
-            Op::Write { file, offset, len, byte } => match self.files.get(*file) {
-                Some(f) => shown(f.write_all_at(&vec![*byte; *len], *offset).map(|()| String::new())),
+            Op::Write {
+                file,
+                offset,
+                len,
+                byte,
+            } => match self.files.get(*file) {
+                Some(f) => shown(
+                    f.write_all_at(&vec![*byte; *len], *offset)
+                        .map(|()| String::new()),
+                ),
                 None => "no file".into(),
             },
             Op::SetLen { file, size } => match self.files.get(*file) {
@@ -89,23 +108,31 @@ impl Side<'_> {
                 None => "no file".into(),
             },
             Op::Seek { file, from } => match self.files.get(*file) {
-                Some(f) => shown(
-                    f.seek_data(*from)
-                        .and_then(|d| Ok(format!("{d:?} {:?} {}", f.seek_hole(*from)?, f.len_bytes()?))),
-                ),
+                Some(f) => shown(f.seek_data(*from).and_then(|d| {
+                    Ok(format!(
+                        "{d:?} {:?} {}",
+                        f.seek_hole(*from)?,
+                        f.len_bytes()?
+                    ))
+                })),
                 None => "no file".into(),
             },
             Op::Read(p) => match fs.open_regular_file(&self.at(p)) {
                 Ok(f) => shown(contents(f.as_ref())),
                 Err(e) => format!("open err {}", describe(e)),
             },
-            Op::HardLink(a, b) => shown(fs.hard_link(&self.at(a), &self.at(b)).map(|()| String::new())),
+            Op::HardLink(a, b) => shown(
+                fs.hard_link(&self.at(a), &self.at(b))
+                    .map(|()| String::new()),
+            ),
             Op::RemoveFile(p) => shown(fs.remove_file(&self.at(p)).map(|()| String::new())),
             Op::RemoveDir(p) => shown(fs.remove_dir(&self.at(p)).map(|()| String::new())),
             Op::RemoveDirAll(p) => shown(fs.remove_dir_all(&self.at(p)).map(|()| String::new())),
             Op::KindAt(p) => shown(fs.kind_at(&self.at(p)).map(|k| format!("{k:?}"))),
             Op::LenAt(p) => match fs.kind_at(&self.at(p)) {
-                Ok(Some(rpsim_vfs::Kind::File)) => shown(fs.len_at(&self.at(p)).map(|n| n.to_string())),
+                Ok(Some(rpsim_vfs::Kind::File)) => {
+                    shown(fs.len_at(&self.at(p)).map(|n| n.to_string()))
+                }
                 other => format!("not a file: {:?}", other.map_err(|e| e.kind())),
             },
             Op::List(p) => match fs.open_dir(&self.at(p)) {
@@ -122,7 +149,10 @@ impl Side<'_> {
                 names.join(",")
             })),
             Op::Canonicalize(p) => shown(fs.canonicalize(&self.at(p)).map(|c| {
-                c.strip_prefix(&self.root).expect("below the root").display().to_string()
+                c.strip_prefix(&self.root)
+                    .expect("below the root")
+                    .display()
+                    .to_string()
             })),
         }
     }
@@ -140,7 +170,9 @@ fn contents(file: &dyn VFile) -> std::io::Result<String> {
     let len = file.len_bytes()?;
     let mut bytes = vec![0u8; len as usize];
     file.read_exact_at(&mut bytes, 0)?;
-    let hash = bytes.iter().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
+    let hash = bytes
+        .iter()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64));
     let mut regions = Vec::new();
     let mut at = 0;
     while let Some(data) = file.seek_data(at)? {
@@ -176,7 +208,12 @@ fn holes_read_as_zeros_and_are_reported_at_page_granularity_on_both() {
         let file = fs.create_new(&root.join("sparse")).expect("create");
         file.write_all_at(b"xyz", 10_000).expect("write");
         file.set_len(100_000).expect("extend");
-        assert_eq!(contents(file.as_ref()).unwrap().split(' ').nth(2), Some("[(8192,"), "{}", fs.name());
+        assert_eq!(
+            contents(file.as_ref()).unwrap().split(' ').nth(2),
+            Some("[(8192,"),
+            "{}",
+            fs.name()
+        );
         let mut buf = [1u8; 8];
         file.read_exact_at(&mut buf, 9_998).expect("read");
         assert_eq!(&buf, b"\0\0xyz\0\0\0", "{}", fs.name());

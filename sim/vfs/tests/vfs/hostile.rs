@@ -47,7 +47,9 @@ fn links_and_fifos_are_refused_alike_by_both_readers() {
                 refusal(fs.open_regular_file(&root.join("d/link"))),
                 refusal(fs.open_regular_file(&root.join("d/pipe"))),
                 refusal(fs.open_dir(&root.join("d/link"))),
-                refusal(open_path(fs.open_dir(root).unwrap().as_ref(), "d/link").map_err(|(_, e)| e)),
+                refusal(
+                    open_path(fs.open_dir(root).unwrap().as_ref(), "d/link").map_err(|(_, e)| e),
+                ),
                 format!("{:?}", fs.kind_at(&root.join("d/link")).unwrap()),
             ]
         })
@@ -60,9 +62,15 @@ fn links_and_fifos_are_refused_alike_by_both_readers() {
 #[test]
 fn memfs_never_walks_through_a_planted_link() {
     let (_dir, memfs) = planted();
-    let error = memfs.create_new(Path::new("/d/link/x")).map(drop).unwrap_err();
+    let error = memfs
+        .create_new(Path::new("/d/link/x"))
+        .map(drop)
+        .unwrap_err();
     assert_eq!(error.raw_os_error(), Some(libc::ELOOP));
-    assert_eq!(memfs.kind_at(Path::new("/d/link")).unwrap(), Some(Kind::Symlink));
+    assert_eq!(
+        memfs.kind_at(Path::new("/d/link")).unwrap(),
+        Some(Kind::Symlink)
+    );
 }
 
 #[test]
@@ -79,14 +87,26 @@ fn a_removed_file_stays_readable_through_an_open_handle_and_its_bytes_are_freed_
     assert_eq!(memfs.used_bytes(), 1000);
     memfs.remove_file(Path::new("/g")).unwrap();
     drop((file, linked));
-    assert_eq!(memfs.used_bytes(), 0, "no handle and no name: the bytes are gone");
+    assert_eq!(
+        memfs.used_bytes(),
+        0,
+        "no handle and no name: the bytes are gone"
+    );
 }
 
 #[test]
 fn files_past_the_size_limit_are_refused_with_efbig() {
     let memfs = MemFs::with_limits(1 << 20, 1 << 30);
     let file = memfs.create_new(Path::new("/big")).unwrap();
-    assert_eq!(file.set_len(1 << 31).unwrap_err().raw_os_error(), Some(libc::EFBIG));
+    assert_eq!(
+        file.set_len(1 << 31).unwrap_err().raw_os_error(),
+        Some(libc::EFBIG)
+    );
     file.set_len(1 << 30).unwrap();
-    assert_eq!(file.write_all_at(&[1u8; 2 << 20], 0).unwrap_err().raw_os_error(), Some(libc::ENOSPC));
+    assert_eq!(
+        file.write_all_at(&[1u8; 2 << 20], 0)
+            .unwrap_err()
+            .raw_os_error(),
+        Some(libc::ENOSPC)
+    );
 }

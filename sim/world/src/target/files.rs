@@ -4,8 +4,8 @@
 //! [`OPEN_FILES_MAX`]; it must never resolve a path or charge storage (the target does both).
 
 use rpsim_export::target::FileHandle;
-use std::collections::BTreeMap;
 use rpsim_vfs::VFile;
+use std::collections::BTreeMap;
 use std::io;
 
 /// Bound on files open at once through one target.

@@ -42,7 +42,12 @@ impl SimTarget {
         storage: StorageSpec,
         mounts: &[String],
     ) -> io::Result<SimTarget> {
-        SimTarget::on(std::sync::Arc::new(rpsim_vfs::RealFs), real_root, storage, mounts)
+        SimTarget::on(
+            std::sync::Arc::new(rpsim_vfs::RealFs),
+            real_root,
+            storage,
+            mounts,
+        )
     }
 
     /// As [`SimTarget::with_mounts`], over `root` in the file system `fs` (the real one, or an
@@ -170,7 +175,9 @@ fn scan_used_bytes(fs: &dyn rpsim_vfs::Fs, root: &Path) -> io::Result<u64> {
     let mut pending = vec![root.to_path_buf()];
     let mut visited = 0usize;
     while let Some(dir) = pending.pop() {
-        let names = fs.read_dir_names(&dir, SCAN_ENTRIES_MAX)?.ok_or_else(too_many)?;
+        let names = fs
+            .read_dir_names(&dir, SCAN_ENTRIES_MAX)?
+            .ok_or_else(too_many)?;
         for name in names {
             visited += 1;
             if visited > SCAN_ENTRIES_MAX {
