@@ -9,12 +9,17 @@
 //! `RPSIM_SEED=N` runs every scenario test with seed N instead of its own, `RPSIM_SEEDS=A..B`
 //! makes one test per seed (`scenario::<stem>::seed=<S>`), as madsim's MADSIM_TEST_SEED does;
 //! goldens are compared only at a scenario's own seed. A bad value is an error (exit 2).
+//! Every scenario test runs twice, on the in-memory storage (the one compared with the golden)
+//! and on the real file system, and fails unless both give the same trace hash, event count,
+//! checks and golden listing: the two backends are one storage.
 
 #[path = "support/scenario_tests.rs"]
 mod scenario_tests;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use rpsim_harness::runner::{run_scenario_file, RunOptions};
+use rpsim_checks::golden::{compare_golden, render_golden};
+use rpsim_harness::runner::storage::Storage;
+use rpsim_harness::runner::{run_scenario_file, RunOptions, ScenarioRun};
 use rpsim_harness::suite::filter::test_seeds_from_env;
 use rpsim_harness::suite::goldens::{self as golden_run, GoldenOptions};
 use rpsim_harness::suite::{discover, scenario_stem};
@@ -76,25 +81,86 @@ fn run_regression(file: &Path) -> Result<(), Failed> {
         )
         .into());
     }
-    check_run(file, RunOptions::default())
+    check_run(file, RunOptions::default()).map(drop)
 }
 
 fn run_one(file: &Path, golden: GoldenOptions, seed: Option<u64>) -> Result<(), Failed> {
+    // The disk run compares with the golden the memory run compared with (or just blessed).
+    let golden_disk = GoldenOptions {
+        bless: false,
+        pending: false,
+        ..golden.clone()
+    };
     let options = RunOptions {
         seed,
         golden: Some(golden),
+        storage: Some(Storage::Memory),
         ..RunOptions::default()
     };
-    check_run(file, options)
+    let memory = check_run(file, options)?;
+    // On disk, with the export directories kept so that their listing can be rendered after.
+    let kept = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let options = RunOptions {
+        seed,
+        keep_exports: Some(kept.path().to_path_buf()),
+        golden: Some(golden_disk),
+        storage: Some(Storage::Disk),
+        ..RunOptions::default()
+    };
+    let disk = run_scenario_file(file, &options).map_err(|e| e.to_string())?;
+    backends_agree(&memory, &disk)
 }
 
-fn check_run(file: &Path, options: RunOptions) -> Result<(), Failed> {
+/// The same run on both backends: same trace, events, checks and listing.
+fn backends_agree(memory: &ScenarioRun, disk: &ScenarioRun) -> Result<(), Failed> {
+    assert_eq!(
+        (memory.storage, disk.storage),
+        (Storage::Memory, Storage::Disk)
+    );
+    let checks = |run: &ScenarioRun| {
+        let failed: Vec<(String, Option<String>)> = run
+            .checks
+            .failures
+            .iter()
+            .map(|f| (f.check.clone(), f.export.clone()))
+            .collect();
+        (run.checks.passed, run.checks.restored_disks, failed)
+    };
+    let listing = |run: &ScenarioRun| render_golden(&run.name, run.seed, &run.outcome);
+    let differences = [
+        (
+            "trace hash",
+            memory.outcome.trace_hash != disk.outcome.trace_hash,
+        ),
+        (
+            "event count",
+            memory.outcome.event_count != disk.outcome.event_count,
+        ),
+        ("checks", checks(memory) != checks(disk)),
+        ("golden listing", listing(memory) != listing(disk)),
+    ];
+    let differing: Vec<&str> = differences.iter().filter(|d| d.1).map(|d| d.0).collect();
+    if differing.is_empty() {
+        return Ok(());
+    }
+    let diff = compare_golden(&listing(disk), &listing(memory)).unwrap_or_default();
+    Err(format!(
+        "{}: the memory and disk storage backends differ in {} (checks {:?} vs {:?})\n{diff}",
+        memory.name,
+        differing.join(", "),
+        checks(memory),
+        checks(disk)
+    )
+    .into())
+}
+
+fn check_run(file: &Path, options: RunOptions) -> Result<ScenarioRun, Failed> {
     let run = run_scenario_file(file, &options).map_err(|e| e.to_string())?;
     if let Some(text) = golden_run::describe(&run.golden, false) {
         eprintln!("{}: {text}", run.name);
     }
     if run.passed() {
-        return Ok(());
+        return Ok(run);
     }
     let mut message = format!("{} check(s) failed:\n", run.checks.failures.len());
     for failure in &run.checks.failures {

@@ -36,6 +36,7 @@ fn world_trace_hash(file: &Path, observed: bool) -> (String, u32) {
     let scratch = tempfile::tempdir().unwrap();
     let config = RunConfig {
         seed,
+        fs: std::sync::Arc::new(rpsim_vfs::RealFs),
         export_root: scratch.path().join("exports"),
         keep_trace_records: false,
         observe_probes: observed,

@@ -183,6 +183,7 @@ fn run(scenario: &Scenario, keep_trace: bool) -> (tempfile::TempDir, RunOutcome)
     std::fs::create_dir(&export_root).expect("export root");
     let config = RunConfig {
         seed: rpsim_scenario::effective_seed(scenario, None),
+        fs: std::sync::Arc::new(rpsim_vfs::RealFs),
         export_root,
         keep_trace_records: keep_trace,
         observe_probes: false,

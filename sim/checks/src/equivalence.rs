@@ -7,9 +7,9 @@
 use rpsim_export::guid::Guid;
 use rpsim_export::source::{ExportSource, Extent};
 use rpsim_restore::MappedExtent;
-use std::fs::{File, OpenOptions};
+use rpsim_vfs::{Fs, OpenError, VFile};
+use std::fs::OpenOptions;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
@@ -77,21 +77,36 @@ pub fn check_restored_disk(
     image: &Path,
     virtual_size_bytes: u64,
 ) -> Result<EquivalenceStats, Mismatch> {
+    let disk = (disk_instance_id, reference_point);
+    check_restored_disk_in(&rpsim_vfs::RealFs, oracle, disk, image, virtual_size_bytes)
+}
+
+/// [`check_restored_disk`] of an image in the file system `fs`; `disk` is the disk's instance
+/// id and the reference point.
+pub fn check_restored_disk_in(
+    fs: &dyn Fs,
+    oracle: &dyn ExportSource,
+    (disk_instance_id, reference_point): (&str, &Guid),
+    image: &Path,
+    virtual_size_bytes: u64,
+) -> Result<EquivalenceStats, Mismatch> {
     let unreadable = |problem: String| Mismatch::Unreadable {
         disk_instance_id: disk_instance_id.to_string(),
         problem,
     };
-    let file = File::open(image)
-        .map_err(|e| unreadable(format!("opening `{}` failed: {e}", image.display())))?;
-    let actual_bytes = file
-        .metadata()
-        .map_err(|e| {
-            unreadable(format!(
-                "reading the size of `{}` failed: {e}",
-                image.display()
-            ))
-        })?
-        .len();
+    let file = fs.open_regular_file(image).map_err(|e| {
+        let why = match e {
+            OpenError::Io(e) => e.to_string(),
+            OpenError::Kind(kind) => format!("it is {}", kind.describe()),
+        };
+        unreadable(format!("opening `{}` failed: {why}", image.display()))
+    })?;
+    let actual_bytes = file.len_bytes().map_err(|e| {
+        unreadable(format!(
+            "reading the size of `{}` failed: {e}",
+            image.display()
+        ))
+    })?;
     if actual_bytes != virtual_size_bytes {
         return Err(Mismatch::Length {
             disk_instance_id: disk_instance_id.to_string(),
@@ -110,7 +125,7 @@ pub fn check_restored_disk(
         oracle,
         disk_instance_id,
         reference_point,
-        image: &file,
+        image: file.as_ref(),
     };
     let mut stats = EquivalenceStats::default();
     let inside = compare.first_difference_in_extents(&extents, &mut stats)?;
@@ -373,7 +388,7 @@ struct Compare<'a> {
     oracle: &'a dyn ExportSource,
     disk_instance_id: &'a str,
     reference_point: &'a Guid,
-    image: &'a File,
+    image: &'a dyn VFile,
 }
 
 impl Compare<'_> {
@@ -512,34 +527,28 @@ impl Compare<'_> {
         from_bytes: u64,
         virtual_size_bytes: u64,
     ) -> Result<Option<(u64, u64)>, Mismatch> {
-        let Some(data_bytes) = self.seek(from_bytes, libc::SEEK_DATA)? else {
+        let Some(data_bytes) = self.seek(from_bytes, true)? else {
             return Ok(None);
         };
         if data_bytes >= virtual_size_bytes {
             return Ok(None);
         }
-        let hole_bytes = self
-            .seek(data_bytes, libc::SEEK_HOLE)?
-            .unwrap_or(virtual_size_bytes);
+        let hole_bytes = self.seek(data_bytes, false)?.unwrap_or(virtual_size_bytes);
         Ok(Some((data_bytes, hole_bytes.min(virtual_size_bytes))))
     }
 
-    /// `lseek(fd, offset, whence)`; `None` for ENXIO (no more data past `offset`).
-    fn seek(&self, offset_bytes: u64, whence: libc::c_int) -> Result<Option<u64>, Mismatch> {
-        let offset = libc::off_t::try_from(offset_bytes)
-            .map_err(|_| self.unreadable(format!("offset {offset_bytes} does not fit in off_t")))?;
-        // SAFETY: lseek only reads the descriptor number, which stays open while `self.image` lives.
-        let result = unsafe { libc::lseek(self.image.as_raw_fd(), offset, whence) };
-        if result >= 0 {
-            return Ok(Some(result as u64));
-        }
-        let error = io::Error::last_os_error();
-        if error.raw_os_error() == Some(libc::ENXIO) {
-            return Ok(None);
-        }
-        Err(self.unreadable(format!(
-            "lseek for data regions failed at byte {offset_bytes}: {error}"
-        )))
+    /// `SEEK_DATA` (`data`) or `SEEK_HOLE`; `None` when there is no more data past `offset`.
+    fn seek(&self, offset_bytes: u64, data: bool) -> Result<Option<u64>, Mismatch> {
+        let result = if data {
+            self.image.seek_data(offset_bytes)
+        } else {
+            self.image.seek_hole(offset_bytes)
+        };
+        result.map_err(|error| {
+            self.unreadable(format!(
+                "lseek for data regions failed at byte {offset_bytes}: {error}"
+            ))
+        })
     }
 }
 

@@ -23,6 +23,29 @@ pub fn check_expectations(scenario: &Scenario, outcome: &RunOutcome, report: &mu
             continue;
         };
         check_one(expectation, record, report);
+        check_files(outcome.fs.as_ref(), expectation, record, report);
+    }
+}
+
+/// The files the expectation says are present or absent, looked at in `fs`.
+fn check_files(
+    fs: &dyn rpsim_vfs::Fs,
+    expectation: &Expectation,
+    record: &ExportRecord,
+    report: &mut CheckReport,
+) {
+    let name = Some(expectation.export.as_str());
+    for file in &expectation.files_present {
+        let failure = file_state(fs, record, file).and_then(|exists| {
+            (!exists).then(|| format!("file `{file}` is missing from the export directory"))
+        });
+        report.record("expect", name, failure.or_else(|| bad_relative(file)));
+    }
+    for file in &expectation.files_absent {
+        let failure = file_state(fs, record, file).and_then(|exists| {
+            exists.then(|| format!("file `{file}` is present but must be absent"))
+        });
+        report.record("expect", name, failure.or_else(|| bad_relative(file)));
     }
 }
 
@@ -91,18 +114,6 @@ fn check_one(expectation: &Expectation, record: &ExportRecord, report: &mut Chec
         );
     }
     crate::reading_expectations::check_readings(expectation, record, report);
-    for file in &expectation.files_present {
-        let failure = file_state(record, file).and_then(|exists| {
-            (!exists).then(|| format!("file `{file}` is missing from the export directory"))
-        });
-        report.record("expect", name, failure.or_else(|| bad_relative(file)));
-    }
-    for file in &expectation.files_absent {
-        let failure = file_state(record, file).and_then(|exists| {
-            exists.then(|| format!("file `{file}` is present but must be absent"))
-        });
-        report.record("expect", name, failure.or_else(|| bad_relative(file)));
-    }
 }
 
 /// Every error text of a record: the job's descriptions, the GetErrorEx chain, and the refused
@@ -123,12 +134,12 @@ fn error_texts(record: &ExportRecord) -> Vec<String> {
 
 /// Whether `relative` exists in the export's real directory; `None` when the path is not a plain
 /// relative path (reported separately) .
-fn file_state(record: &ExportRecord, relative: &str) -> Option<bool> {
+fn file_state(fs: &dyn rpsim_vfs::Fs, record: &ExportRecord, relative: &str) -> Option<bool> {
     bad_relative(relative).is_none().then(|| {
         record
             .real_directory
             .as_ref()
-            .is_some_and(|dir| dir.join(relative).exists())
+            .is_some_and(|dir| matches!(fs.kind_at(&dir.join(relative)), Ok(Some(_))))
     })
 }
 

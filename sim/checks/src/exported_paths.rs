@@ -4,6 +4,7 @@
 //! change the directory.
 
 use rpsim_export::wmi::JobProperties;
+use rpsim_vfs::{Fs, Kind};
 use std::path::{Path, PathBuf};
 
 /// What is wrong with one reported path.
@@ -69,6 +70,7 @@ pub fn real_file(export_directory: &str, real_dir: &Path, path: &str) -> Option<
 /// Every reported path with its problem (`None`: fine), in property order (log, config,
 /// runtime, guest state).
 pub fn verdicts<'p>(
+    fs: &dyn Fs,
     properties: &'p JobProperties,
     real_dir: &Path,
 ) -> Vec<(&'p str, Option<PathProblem>)> {
@@ -88,7 +90,8 @@ pub fn verdicts<'p>(
                     let real = components
                         .iter()
                         .fold(real_dir.to_path_buf(), |p, c| p.join(c));
-                    (!real.is_file()).then_some(PathProblem::Missing)
+                    let file = matches!(fs.kind_at(&real), Ok(Some(Kind::File)));
+                    (!file).then_some(PathProblem::Missing)
                 }
             };
             (path.as_str(), problem)

@@ -6,11 +6,11 @@
 
 mod observed;
 
+use rpsim_vfs::{Fs, Kind};
 use rpsim_world::{ExportRecord, RunOutcome};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use similar::TextDiff;
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3Default;
 
@@ -37,14 +37,14 @@ pub fn render_golden(scenario_name: &str, seed: u64, outcome: &RunOutcome) -> St
     let _ = writeln!(text, "exports: {}", outcome.exports.len());
     for record in &outcome.exports {
         text.push('\n');
-        render_export(&mut text, record);
+        render_export(&mut text, outcome.fs.as_ref(), record);
     }
     assert!(text.starts_with(GOLDEN_FIRST_LINE));
     assert!(text.ends_with('\n'));
     text
 }
 
-fn render_export(text: &mut String, record: &ExportRecord) {
+fn render_export(text: &mut String, fs: &dyn Fs, record: &ExportRecord) {
     let _ = writeln!(text, "== export {}", record.name);
     let _ = writeln!(text, "ReturnValue: {}", record.result.return_code);
     let _ = writeln!(text, "-- job");
@@ -72,7 +72,7 @@ fn render_export(text: &mut String, record: &ExportRecord) {
         .collect();
     let _ = writeln!(text, "-- RequestStateChange: [{}]", codes.join(", "));
     observed::render_observed(text, record);
-    render_files(text, record.real_directory.as_deref());
+    render_files(text, fs, record.real_directory.as_deref());
 }
 
 /// Every property under its WMI name, in the struct's order; arrays one element per line.
@@ -155,23 +155,23 @@ fn ordered_properties<T: serde::Serialize>(
     Ok(ordered.0)
 }
 
-fn render_files(text: &mut String, dir: Option<&Path>) {
+fn render_files(text: &mut String, fs: &dyn Fs, dir: Option<&Path>) {
     let Some(dir) = dir else {
         text.push_str("-- files: (no directory)\n");
         return;
     };
-    if !dir.is_dir() {
+    if !matches!(fs.kind_at(dir), Ok(Some(Kind::Dir))) {
         text.push_str("-- files: (directory absent)\n");
         return;
     }
     let mut files = Vec::new();
-    let truncated = list_files(dir, &mut files);
+    let truncated = list_files(fs, dir, &mut files);
     files.sort();
     let _ = writeln!(text, "-- files ({})", files.len());
     for relative in &files {
         let path = dir.join(relative);
         let shown = rpsim_scenario::text::one_line(relative);
-        match hash_file(&path) {
+        match hash_file(fs, &path) {
             Ok((size_bytes, hash)) => {
                 let _ = writeln!(text, "{shown} {size_bytes} {hash:032x}");
             }
@@ -186,19 +186,23 @@ fn render_files(text: &mut String, dir: Option<&Path>) {
 }
 
 /// Relative `/`-separated paths of regular files under `root`; true when a bound was hit.
-fn list_files(root: &Path, files: &mut Vec<String>) -> bool {
+fn list_files(fs: &dyn Fs, root: &Path, files: &mut Vec<String>) -> bool {
     let mut pending: Vec<(PathBuf, usize)> = vec![(root.to_path_buf(), 0)];
     let mut truncated = false;
     while let Some((dir, depth)) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(names) = fs.read_dir_names(&dir, GOLDEN_FILES_MAX + 1) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
+        let Some(names) = names else {
+            truncated = true;
+            continue;
+        };
+        for name in names {
+            let path = dir.join(name);
+            let Ok(Some(kind)) = fs.kind_at(&path) else {
                 continue;
             };
-            if kind.is_dir() {
+            if kind == Kind::Dir {
                 if depth + 1 < GOLDEN_DEPTH_MAX {
                     pending.push((path, depth + 1));
                 } else {
@@ -223,13 +227,16 @@ fn relative_path(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-fn hash_file(path: &Path) -> std::io::Result<(u64, u128)> {
-    let mut file = std::fs::File::open(path)?;
+fn hash_file(fs: &dyn Fs, path: &Path) -> std::io::Result<(u64, u128)> {
+    let file = fs
+        .open_regular_file(path)
+        .map_err(rpsim_vfs::OpenError::into_io)?;
     let mut hasher = Xxh3Default::new();
-    let mut buffer = vec![0u8; HASH_BUFFER_BYTES];
+    let length_bytes = file.len_bytes()?;
+    let mut buffer = vec![0u8; HASH_BUFFER_BYTES.min(length_bytes.max(1) as usize)];
     let mut size_bytes = 0u64;
     loop {
-        let read = file.read(&mut buffer)?;
+        let read = file.read_at(&mut buffer, size_bytes)?;
         if read == 0 {
             break;
         }
@@ -344,7 +351,7 @@ mod tests {
         std::fs::write(dir.path().join("b.bin"), b"hello").expect("write");
         std::fs::write(dir.path().join("sub/a.bin"), b"").expect("write");
         let mut text = String::new();
-        render_files(&mut text, Some(dir.path()));
+        render_files(&mut text, &rpsim_vfs::RealFs, Some(dir.path()));
         let hello = xxhash_rust::xxh3::xxh3_128(b"hello");
         let empty = xxhash_rust::xxh3::xxh3_128(b"");
         assert_eq!(

@@ -8,6 +8,7 @@ use crate::exported_paths::{self, PathProblem};
 use crate::report::CheckReport;
 use crate::verified_exports::VerifiedExports;
 use rpsim_export::wmi::{JobProperties, JobState};
+use rpsim_vfs::{Fs, Kind};
 use rpsim_world::{ExportRecord, RunOutcome};
 use std::path::{Path, PathBuf};
 
@@ -36,7 +37,8 @@ pub fn check_invariants_with(
         let Some(properties) = &record.final_properties else {
             continue;
         };
-        check_export(record, properties, &outcome.exports, verified, report);
+        let fs = outcome.fs.as_ref();
+        check_export(fs, record, properties, &outcome.exports, verified, report);
     }
 }
 
@@ -58,6 +60,7 @@ pub(crate) fn inside_requested_directory(violation: &str, exports: &[ExportRecor
 }
 
 fn check_export(
+    fs: &dyn Fs,
     record: &ExportRecord,
     properties: &JobProperties,
     all: &[ExportRecord],
@@ -107,7 +110,7 @@ fn check_export(
     });
     if completed {
         let failure = verified
-            .verify(real_dir)
+            .verify(fs, real_dir)
             .err()
             .map(|e| format!("completed export does not verify: {e}"));
         report.record("invariant", name, failure);
@@ -115,7 +118,7 @@ fn check_export(
         report.record(
             "invariant",
             name,
-            (manifest.exists() && !owned_by_other).then(|| {
+            (matches!(fs.kind_at(&manifest), Ok(Some(_))) && !owned_by_other).then(|| {
                 format!(
                     "a manifest exists although the job ended in JobState {}",
                     properties.job_state
@@ -124,7 +127,7 @@ fn check_export(
         );
     }
     if state == Some(JobState::Terminated) && !owned_by_other {
-        let left = list_files(real_dir);
+        let left = list_files(fs, real_dir);
         report.record(
             "invariant",
             name,
@@ -132,18 +135,19 @@ fn check_export(
                 .then(|| format!("Terminated export left files: {}", left.join(", "))),
         );
     }
-    check_exported_paths(record, properties, real_dir, report);
+    check_exported_paths(fs, record, properties, real_dir, report);
 }
 
 /// Every `Exported*FilePaths[]` entry lies inside `ExportDirectory` and names a file that exists;
 /// one check per reported path.
 fn check_exported_paths(
+    fs: &dyn Fs,
     record: &ExportRecord,
     properties: &JobProperties,
     real_dir: &Path,
     report: &mut CheckReport,
 ) {
-    for (path, problem) in exported_paths::verdicts(properties, real_dir) {
+    for (path, problem) in exported_paths::verdicts(fs, properties, real_dir) {
         let message = problem.map(|problem| match problem {
             PathProblem::Outside => format!(
                 "reported path `{path}` is outside ExportDirectory `{}`",
@@ -158,17 +162,17 @@ fn check_exported_paths(
     }
 }
 
-/// Files (relative paths) under `dir`, sorted; empty when `dir` does not exist.
-pub fn list_files(dir: &Path) -> Vec<String> {
+/// Files (relative paths) under `dir` of `fs`, sorted; empty when `dir` does not exist.
+pub fn list_files(fs: &dyn Fs, dir: &Path) -> Vec<String> {
     let mut files = Vec::new();
     let mut pending: Vec<PathBuf> = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&current) else {
+        let Ok(Some(names)) = fs.read_dir_names(&current, LISTED_FILES_MAX) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
+        for name in names {
+            let path = current.join(name);
+            if matches!(fs.kind_at(&path), Ok(Some(Kind::Dir))) {
                 pending.push(path);
             } else if let Ok(relative) = path.strip_prefix(dir) {
                 files.push(relative.to_string_lossy().into_owned());

@@ -135,7 +135,8 @@ impl LiveInvariants {
         let Some(real_dir) = &record.real_directory else {
             return Ok(());
         };
-        if !real_dir.join(MANIFEST_FILE_NAME).exists() {
+        let manifest = real_dir.join(MANIFEST_FILE_NAME);
+        if !matches!(view.target.fs().kind_at(&manifest), Ok(Some(_))) {
             return Ok(());
         }
         let owned = view.exports.iter().enumerate().any(|(i, other)| {
@@ -211,7 +212,7 @@ fn check_exported_paths(
     let Some(real_dir) = &view.exports[index].real_directory else {
         return Ok(());
     };
-    let first = exported_paths::verdicts(properties, real_dir)
+    let first = exported_paths::verdicts(view.target.fs().as_ref(), properties, real_dir)
         .into_iter()
         .find_map(|(path, problem)| problem.map(|p| (path, p)));
     match first {

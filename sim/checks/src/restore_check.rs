@@ -4,18 +4,20 @@
 //! when the scratch file system cannot hold an image, the chain's extent map is). Owns chain
 //! assembly from a run's records; it must never read the job's own account of the data.
 
-use crate::equivalence::{check_mapped_disk, check_restored_disk};
+use crate::equivalence::{check_mapped_disk, check_restored_disk_in};
 use crate::report::CheckReport;
 use crate::verified_exports::VerifiedExports;
 use rpsim_export::guid::Guid;
 use rpsim_export::source::ExportSource;
 use rpsim_export::wmi::JobState;
 use rpsim_restore::RestoreError;
+use rpsim_vfs::Fs;
 use rpsim_world::{ExportRecord, RunOutcome};
 use std::path::{Path, PathBuf};
 
-/// Restores and compares every completed export of the run, using `scratch` for images (each
-/// restore's images are removed once compared).
+/// Restores and compares every completed export of the run, using `scratch` (a directory of
+/// the run's file system, `outcome.fs`) for images (each restore's images are removed once
+/// compared).
 pub fn check_restores(outcome: &RunOutcome, scratch: &Path, report: &mut CheckReport) {
     check_restores_with(outcome, scratch, &mut VerifiedExports::default(), report);
 }
@@ -29,6 +31,7 @@ pub fn check_restores_with(
     report: &mut CheckReport,
 ) {
     let oracle = outcome.world.oracle();
+    let fs = outcome.fs.as_ref();
     for (index, record) in outcome.exports.iter().enumerate() {
         if !is_completed(record) {
             continue;
@@ -42,7 +45,7 @@ pub fn check_restores_with(
             }
         };
         let out_dir = scratch.join(format!("restore-{index}"));
-        let opened = match verified.chain(&chain) {
+        let opened = match verified.chain(fs, &chain) {
             Ok(manifests) => rpsim_restore::open_verified_chain(manifests),
             Err(message) => {
                 report.record("restore", name, Some(format!("restore refused: {message}")));
@@ -56,7 +59,7 @@ pub fn check_restores_with(
                 continue;
             }
         };
-        match opened.restore_into(&out_dir) {
+        match opened.restore_into_in(fs, &out_dir) {
             Err(RestoreError::Capacity { .. }) => {
                 compare_without_images(&oracle, &opened, name, report)
             }
@@ -64,13 +67,13 @@ pub fn check_restores_with(
             Ok(summary) => {
                 report.record("restore", name, None);
                 for disk in &summary.disks {
-                    let failure = compare_disk(&oracle, disk, report);
+                    let failure = compare_disk(fs, &oracle, disk, report);
                     report.record("restore", name, failure);
                 }
             }
         }
         // Images can be large; nothing else needs them.
-        let _ = std::fs::remove_dir_all(&out_dir);
+        let _ = fs.remove_dir_all(&out_dir);
     }
 }
 
@@ -108,14 +111,15 @@ fn compare_without_images(
 }
 
 fn compare_disk(
+    fs: &dyn Fs,
     oracle: &dyn ExportSource,
     disk: &rpsim_restore::DiskSummary,
     report: &mut CheckReport,
 ) -> Option<String> {
-    match check_restored_disk(
+    match check_restored_disk_in(
+        fs,
         oracle,
-        &disk.disk_instance_id,
-        &disk.reference_point,
+        (&disk.disk_instance_id, &disk.reference_point),
         &disk.image_path,
         disk.virtual_size_bytes,
     ) {

@@ -5,6 +5,7 @@
 //! (finished, unchanging) directories it describes.
 
 use rpsim_restore::ExportManifest;
+use rpsim_vfs::Fs;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -17,19 +18,19 @@ pub struct VerifiedExports {
 impl VerifiedExports {
     /// The verified manifest of `dir` (with the handles it was verified from), or why it does
     /// not verify; verified on the first call only.
-    pub fn verify(&mut self, dir: &Path) -> Result<&ExportManifest, &str> {
+    pub fn verify(&mut self, fs: &dyn Fs, dir: &Path) -> Result<&ExportManifest, &str> {
         self.by_dir
             .entry(dir.to_path_buf())
-            .or_insert_with(|| rpsim_restore::verify_export(dir).map_err(|e| e.to_string()))
+            .or_insert_with(|| rpsim_restore::verify_export_in(fs, dir).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(String::as_str)
     }
 
     /// The manifests of `chain`, in order, or the first refusal.
-    pub fn chain(&mut self, chain: &[PathBuf]) -> Result<Vec<ExportManifest>, String> {
+    pub fn chain(&mut self, fs: &dyn Fs, chain: &[PathBuf]) -> Result<Vec<ExportManifest>, String> {
         chain
             .iter()
-            .map(|dir| self.verify(dir).cloned().map_err(str::to_string))
+            .map(|dir| self.verify(fs, dir).cloned().map_err(str::to_string))
             .collect()
     }
 }

@@ -406,6 +406,7 @@ fn correct_export_of_a_64_tib_disk_passes_restore_equivalence_on_any_file_system
     fs::create_dir(&scratch).unwrap();
     let config = rpsim_world::RunConfig {
         seed: 1,
+        fs: std::sync::Arc::new(rpsim_vfs::RealFs),
         export_root: exports,
         keep_trace_records: false,
         observe_probes: false,

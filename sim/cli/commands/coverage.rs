@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct CoverageArgs {
+    #[command(flatten)]
+    pub storage: super::storage::StorageArgs,
     /// Scenario files or directories (default: the built-in suite, unless --from is given).
     pub scenarios: Vec<PathBuf>,
     /// Only scenarios whose name (file stem) matches this glob (repeatable: any of them).

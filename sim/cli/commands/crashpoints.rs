@@ -32,6 +32,8 @@ impl CrashModeArg {
 
 #[derive(Debug, clap::Args)]
 pub struct CrashpointsArgs {
+    #[command(flatten)]
+    pub storage: super::storage::StorageArgs,
     /// Scenario files or directories (directories contribute their `*.yaml` files, sorted).
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
@@ -50,7 +52,16 @@ pub struct CrashpointsArgs {
 }
 
 pub fn call(args: &CrashpointsArgs, reporter: &mut Fanout) -> Outcome {
+    let storage = match rpsim_harness::runner::storage::Storage::resolve(None, false) {
+        Ok(storage) => storage,
+        Err(message) => {
+            use rpsim_harness::reporter::{HarnessEvent, Reporter};
+            reporter.event(&HarnessEvent::Error { message: &message });
+            return Outcome::BadInput;
+        }
+    };
     let options = CrashPointsOptions {
+        storage,
         seed: args.seed,
         modes: args.mode.modes(),
         points_max: args.max_points,

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct MinimizeArgs {
+    #[command(flatten)]
+    pub storage: super::storage::StorageArgs,
     /// The scenario file that fails.
     pub scenario: PathBuf,
     /// The seed at which it fails.

@@ -10,6 +10,7 @@ mod restore;
 mod review;
 mod run;
 mod serve;
+mod storage;
 mod sweep;
 mod validate;
 mod verify;
@@ -56,6 +57,17 @@ pub enum Command {
 
 /// Runs `command`; `reporter` already holds the human reporter (file reporters are added here).
 pub fn dispatch(command: Command, reporter: &mut Fanout) -> Outcome {
+    let storage = match &command {
+        Command::Run(args) => Some(&args.storage),
+        Command::Sweep(args) => Some(&args.storage),
+        Command::Coverage(args) => Some(&args.storage),
+        Command::Crashpoints(args) => Some(&args.storage),
+        Command::Minimize(args) => Some(&args.storage),
+        _ => None,
+    };
+    if let Some(Err(outcome)) = storage.map(|s| s.apply(reporter)) {
+        return outcome;
+    }
     match command {
         Command::Run(args) => run::call(args, reporter),
         Command::Validate(args) => validate::call(&args, reporter),

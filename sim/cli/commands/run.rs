@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub storage: super::storage::StorageArgs,
     /// Scenario files or directories (directories contribute their `*.yaml` files, sorted).
     pub scenarios: Vec<PathBuf>,
     /// Only scenarios whose name (file stem) matches this glob, e.g. 'target-io-*'

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
+    #[command(flatten)]
+    pub storage: super::storage::StorageArgs,
     /// Scenario files or directories (default: the built-in suite).
     pub scenarios: Vec<PathBuf>,
     /// Only scenarios whose name (file stem) matches this glob, e.g. 'target-io-*'

@@ -81,6 +81,8 @@ pub struct CrashPointsOptions {
     pub stride: u64,
     /// Set by a signal handler: stop trying points, keep the violations found.
     pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Where each point's exports and images live.
+    pub storage: crate::runner::storage::Storage,
 }
 
 impl Default for CrashPointsOptions {
@@ -91,6 +93,7 @@ impl Default for CrashPointsOptions {
             points_max: CRASH_POINTS_MAX,
             stride: 1,
             interrupt: None,
+            storage: crate::runner::storage::Storage::Memory,
         }
     }
 }
@@ -142,7 +145,7 @@ pub fn run_crash_points_reporting(
     };
     let mut counter = OpCounter::default();
     let (outcome, _scratch) =
-        run_in_scratch(&scenario, seed, &mut counter, None).map_err(simulation)?;
+        run_in_scratch(options.storage, &scenario, seed, &mut counter, None).map_err(simulation)?;
     let outcome = outcome.map_err(|e| simulation(format!("the unstopped run failed: {e}")))?;
     let mut summary = CrashPointsSummary {
         scenario: scenario.name.clone(),
@@ -193,7 +196,8 @@ pub fn run_crash_points_reporting(
                     after_ops,
                     mode,
                 };
-                let messages = try_point(&scenario, seed, stop).map_err(simulation)?;
+                let messages =
+                    try_point(options.storage, &scenario, seed, stop).map_err(simulation)?;
                 let found = !messages.is_empty();
                 if found {
                     summary.violations.push(CrashPointViolation {
@@ -225,9 +229,14 @@ fn interrupted(options: &CrashPointsOptions) -> bool {
 }
 
 /// Runs one crash point; returns what broke (empty when the point is fine).
-fn try_point(scenario: &Scenario, seed: u64, stop: StopAfterOps) -> Result<Vec<String>, String> {
+fn try_point(
+    storage: crate::runner::storage::Storage,
+    scenario: &Scenario,
+    seed: u64,
+    stop: StopAfterOps,
+) -> Result<Vec<String>, String> {
     let mut live = LiveInvariants::new();
-    let (outcome, scratch) = run_in_scratch(scenario, seed, &mut live, Some(stop))?;
+    let (outcome, scratch) = run_in_scratch(storage, scenario, seed, &mut live, Some(stop))?;
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e @ RunError::Invariant { .. }) => return Ok(vec![e.to_string()]),
@@ -256,10 +265,11 @@ fn check_leftovers(outcome: &RunOutcome, report: &mut CheckReport) {
         let Some(dir) = &record.real_directory else {
             continue;
         };
-        if !dir.join(MANIFEST_FILE_NAME).exists() {
+        let manifest = dir.join(MANIFEST_FILE_NAME);
+        if !matches!(outcome.fs.kind_at(&manifest), Ok(Some(_))) {
             continue;
         }
-        let failure = rpsim_restore::verify_export(dir)
+        let failure = rpsim_restore::verify_export_in(outcome.fs.as_ref(), dir)
             .err()
             .map(|e| format!("the directory holds a manifest but does not verify: {e}"));
         report.record("crashpoint", Some(record.name.as_str()), failure);
@@ -279,12 +289,14 @@ fn forget_unrestorable_chains(outcome: &mut RunOutcome) {
 }
 
 fn run_in_scratch(
+    storage: crate::runner::storage::Storage,
     scenario: &Scenario,
     seed: u64,
     observer: &mut dyn EventObserver,
     stop: Option<StopAfterOps>,
 ) -> Result<(Result<RunOutcome, RunError>, Scratch), String> {
     crate::runner::observed::run_in_scratch(
+        storage,
         "rpsim-crashpoint-",
         scenario,
         seed,

@@ -2,7 +2,6 @@
 //! present, and disk logs that are each intact and belong to the exported reference point (and
 //! its base). Owns that decision; it must never write anything nor judge a chain of exports.
 
-use crate::dirfd::{Dir, OpenError};
 use crate::error::RestoreError;
 use crate::logfile::{verify_log, LogFile};
 use crate::manifest::{
@@ -10,8 +9,8 @@ use crate::manifest::{
 };
 use crate::stream::{find_holes, hash_file, HoleBudget};
 use rpsim_export::guid::Guid;
+use rpsim_vfs::{Fs, OpenError, RealFs, VDir, VFile};
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,17 +21,23 @@ pub const LOG_EXTENSION: &str = ".rplog";
 /// opened once, relative to the export folder and never through a symbolic link; a log keeps
 /// that handle so a restore applies the bytes verified here.
 pub fn verify_export(dir: &Path) -> Result<ExportManifest, RestoreError> {
-    let root = open_export_root(dir)?;
-    let text = read_manifest(&root, dir)?;
+    verify_export_in(&RealFs, dir)
+}
+
+/// [`verify_export`] of the directory `dir` of the file system `fs`.
+pub fn verify_export_in(fs: &dyn Fs, dir: &Path) -> Result<ExportManifest, RestoreError> {
+    let root = open_export_root(fs, dir)?;
+    let root = root.as_ref();
+    let text = read_manifest(root, dir)?;
     let mut manifest =
         parse_manifest(&text).map_err(|problem| RestoreError::export(dir, problem))?;
     manifest.dir = dir.to_path_buf();
-    check_listing(&root, &manifest)?;
+    check_listing(root, &manifest)?;
     let mut budget = HoleBudget::new();
     let mut disks = BTreeSet::new();
     let mut logs = Vec::new();
     for listed in &manifest.files {
-        let (file, holes) = open_listed(&root, dir, listed, &mut budget)?;
+        let (file, holes) = open_listed(root, dir, listed, &mut budget)?;
         if !listed.path.ends_with(LOG_EXTENSION) {
             check_vm_file(dir, listed, file, holes)?;
             continue;
@@ -60,8 +65,8 @@ pub fn verify_export(dir: &Path) -> Result<ExportManifest, RestoreError> {
 
 /// Opens the export folder itself: a missing path or a permission problem is an I/O error, a
 /// path that is not a folder (or is a symbolic link to one) unusable input.
-fn open_export_root(dir: &Path) -> Result<Dir, RestoreError> {
-    Dir::open(dir).map_err(|e| match e {
+fn open_export_root(fs: &dyn Fs, dir: &Path) -> Result<Box<dyn VDir>, RestoreError> {
+    fs.open_dir(dir).map_err(|e| match e {
         OpenError::Kind(kind) => RestoreError::Input {
             path: dir.to_path_buf(),
             problem: format!(
@@ -83,19 +88,17 @@ type Holes = Vec<(u64, u64)>;
 /// Opens one listed file, checks its size against the manifest before reading a byte, and
 /// finds its holes (charged to the export's budget).
 fn open_listed(
-    root: &Dir,
+    root: &dyn VDir,
     dir: &Path,
     listed: &ManifestFile,
     budget: &mut HoleBudget,
-) -> Result<(Arc<File>, Holes), RestoreError> {
-    let file = root
-        .open_path(&listed.path)
+) -> Result<(Arc<dyn VFile>, Holes), RestoreError> {
+    let file = rpsim_vfs::open_path(root, &listed.path)
         .map_err(|(relative, e)| open_error(dir, &relative, e))?;
     let path = dir.join(&listed.path);
     let size_bytes = file
-        .metadata()
-        .map_err(|e| RestoreError::io("look at exported file", &path, e))?
-        .len();
+        .len_bytes()
+        .map_err(|e| RestoreError::io("look at exported file", &path, e))?;
     if size_bytes != listed.size_bytes {
         return Err(RestoreError::export(
             dir,
@@ -105,16 +108,16 @@ fn open_listed(
             ),
         ));
     }
-    let holes =
-        find_holes(&file, size_bytes, budget).map_err(|e| crate::stream::hole_error(&path, e))?;
-    Ok((Arc::new(file), holes))
+    let holes = find_holes(file.as_ref(), size_bytes, budget)
+        .map_err(|e| crate::stream::hole_error(&path, e))?;
+    Ok((Arc::from(file), holes))
 }
 
 /// A VM file: its bytes must hash to the listed checksum.
 fn check_vm_file(
     dir: &Path,
     listed: &ManifestFile,
-    file: Arc<File>,
+    file: Arc<dyn VFile>,
     holes: Vec<(u64, u64)>,
 ) -> Result<(), RestoreError> {
     let path = dir.join(&listed.path);

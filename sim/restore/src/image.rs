@@ -12,9 +12,8 @@ use crate::manifest::ExportManifest;
 use crate::outdir::{Output, PROBE_FILE_NAME};
 use crate::plan::{Plan, Step};
 use rpsim_export::guid::Guid;
+use rpsim_vfs::VFile;
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3;
 
@@ -50,7 +49,7 @@ pub(crate) fn apply_plan(
     output: &mut Output,
 ) -> Result<RestoreSummary, RestoreError> {
     check_capacity(plan, manifests, output)?;
-    let mut images: BTreeMap<&str, (File, DiskSummary)> = BTreeMap::new();
+    let mut images: BTreeMap<&str, (Box<dyn VFile>, DiskSummary)> = BTreeMap::new();
     for step in &plan.steps {
         let disk_id = step.log(manifests).header.disk_instance_id.as_str();
         if !images.contains_key(disk_id) {
@@ -70,7 +69,7 @@ pub(crate) fn apply_plan(
         let Some((file, summary)) = images.get_mut(disk_id) else {
             unreachable!("image inserted above");
         };
-        apply_step(step, step.log(manifests), file, summary)?;
+        apply_step(step, step.log(manifests), file.as_ref(), summary)?;
     }
     let mut disks = Vec::with_capacity(images.len());
     for (_, (file, summary)) in images {
@@ -97,7 +96,7 @@ fn check_capacity(
         return Ok(());
     };
     let probe = output.create_file(PROBE_FILE_NAME)?;
-    let limit = largest_file_bytes(&probe, largest.virtual_size_bytes);
+    let limit = largest_file_bytes(probe.as_ref(), largest.virtual_size_bytes);
     drop(probe);
     output.remove_file(PROBE_FILE_NAME);
     let capacity = |problem: String| {
@@ -141,7 +140,7 @@ fn check_capacity(
 }
 
 /// `None` when `probe` can be sized to `size_bytes`; else the largest size it can take.
-fn largest_file_bytes(probe: &File, size_bytes: u64) -> Option<u64> {
+fn largest_file_bytes(probe: &dyn VFile, size_bytes: u64) -> Option<u64> {
     if probe.set_len(size_bytes).is_ok() {
         return None;
     }
@@ -173,7 +172,7 @@ fn data_bytes_needed(plan: &Plan, manifests: &[ExportManifest]) -> u64 {
 fn apply_step(
     step: &Step,
     log: &LogFile,
-    image: &File,
+    image: &dyn VFile,
     summary: &mut DiskSummary,
 ) -> Result<(), RestoreError> {
     let header = &log.header;
@@ -204,7 +203,7 @@ fn apply_step(
 /// in order (header, then each record's head and data) and hashing each byte once: the bytes
 /// applied must hash to the file checksum verified, or the log changed since. Returns the
 /// data bytes written.
-fn copy_extents(log: &LogFile, image: &File, image_path: &Path) -> Result<u64, RestoreError> {
+fn copy_extents(log: &LogFile, image: &dyn VFile, image_path: &Path) -> Result<u64, RestoreError> {
     let file = log.handle.file();
     let read_failed = |e| RestoreError::io("read log file", &log.path, e);
     let mut hasher = Xxh3::new();

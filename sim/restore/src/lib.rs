@@ -4,7 +4,6 @@
 //! an export directory nor overwrite a file.
 
 pub mod chain;
-mod dirfd;
 pub mod error;
 pub mod export;
 pub mod extent_map;
@@ -18,12 +17,12 @@ mod stream;
 
 pub use chain::{check_chain, verify_chain};
 pub use error::{ErrorClass, RestoreError};
-pub use export::verify_export;
+pub use export::{verify_export, verify_export_in};
 pub use extent_map::MappedExtent;
 pub use image::{DiskSummary, RestoreSummary};
-pub use logfile::{read_log, LogExtent, LogFile, LogHandle, LogHeader};
+pub use logfile::{read_log, read_log_in, LogExtent, LogFile, LogHandle, LogHeader};
 pub use manifest::{parse_manifest, ExportManifest, ManifestFile, ReferencePointType};
-pub use outdir::check_out_dir;
+pub use outdir::{check_out_dir, check_out_dir_in};
 pub use stream::{HOLES_PER_FILE_MAX, HOLE_BYTES_MAX};
 
 use plan::{DiskPlan, Plan};
@@ -95,8 +94,18 @@ impl VerifiedChain {
     /// Writes the images into `out_dir` (checked again: missing or empty, outside every
     /// export); on any error, removes what it created.
     pub fn restore_into(&self, out_dir: &Path) -> Result<RestoreSummary, RestoreError> {
-        let real = check_out_dir(out_dir, &self.export_dirs)?;
-        let mut output = outdir::Output::open(out_dir, &real)?;
+        self.restore_into_in(&rpsim_vfs::RealFs, out_dir)
+    }
+
+    /// [`VerifiedChain::restore_into`] on the file system `fs`, which holds the exports (their
+    /// logs were verified from it) and receives the images.
+    pub fn restore_into_in(
+        &self,
+        fs: &dyn rpsim_vfs::Fs,
+        out_dir: &Path,
+    ) -> Result<RestoreSummary, RestoreError> {
+        let real = check_out_dir_in(fs, out_dir, &self.export_dirs)?;
+        let mut output = outdir::Output::open(fs, out_dir, &real)?;
         let summary = image::apply_plan(&self.plan, &self.manifests, &mut output)?;
         output.keep();
         assert_eq!(summary.disks.len(), self.plan.disks.len());

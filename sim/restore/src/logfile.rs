@@ -4,15 +4,13 @@
 //! checksum (the one hash taken of a log: manifest v2 lists the same value). It streams: it
 //! must never load a whole file or a whole extent in memory, and it must never write anything.
 
-use crate::dirfd::{open_regular_file, OpenError};
 use crate::error::RestoreError;
 use crate::stream::{find_holes, HashingReader, HoleBudget};
 use rpsim_export::guid::Guid;
 use rpsim_export::source::Extent;
+use rpsim_vfs::{Fs, OpenError, RealFs, VFile};
 use std::fmt;
-use std::fs::File;
 use std::io;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
@@ -62,12 +60,12 @@ pub struct LogExtent {
 
 /// The one open handle of a verified log: restore applies extents from it, never from a path.
 #[derive(Clone)]
-pub struct LogHandle(pub(crate) Arc<File>);
+pub struct LogHandle(pub(crate) Arc<dyn VFile>);
 
 impl LogHandle {
     /// The open file the log was verified from.
-    pub fn file(&self) -> &File {
-        &self.0
+    pub fn file(&self) -> &dyn VFile {
+        self.0.as_ref()
     }
 }
 
@@ -106,7 +104,12 @@ pub struct LogFile {
 /// Opens (a regular file only: never through a symbolic link, never waiting on a FIFO) and
 /// fully verifies the log at `path`.
 pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
-    let file = open_regular_file(path).map_err(|e| match e {
+    read_log_in(&RealFs, path)
+}
+
+/// [`read_log`] on the file system `fs`.
+pub fn read_log_in(fs: &dyn Fs, path: &Path) -> Result<LogFile, RestoreError> {
+    let file = fs.open_regular_file(path).map_err(|e| match e {
         OpenError::Kind(kind) => bad(
             path,
             0,
@@ -117,12 +120,11 @@ pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
         ),
         OpenError::Io(e) => RestoreError::io("open log file", path, e),
     })?;
-    let file = Arc::new(file);
+    let file: Arc<dyn VFile> = Arc::from(file);
     let file_size_bytes = file
-        .metadata()
-        .map_err(|e| RestoreError::io("read the size of log file", path, e))?
-        .len();
-    let holes = find_holes(&file, file_size_bytes, &mut HoleBudget::new())
+        .len_bytes()
+        .map_err(|e| RestoreError::io("read the size of log file", path, e))?;
+    let holes = find_holes(file.as_ref(), file_size_bytes, &mut HoleBudget::new())
         .map_err(|e| crate::stream::hole_error(path, e))?;
     verify_log(file, path, file_size_bytes, holes)
 }
@@ -130,16 +132,16 @@ pub fn read_log(path: &Path) -> Result<LogFile, RestoreError> {
 /// Verifies the log open as `file` (of `file_size_bytes`, with `holes`), reading and hashing
 /// every byte once. Its `file_xxh3_128` is what a v2 manifest lists for it.
 pub(crate) fn verify_log(
-    file: Arc<File>,
+    file: Arc<dyn VFile>,
     path: &Path,
     file_size_bytes: u64,
     holes: Vec<(u64, u64)>,
 ) -> Result<LogFile, RestoreError> {
-    check_magic_first(path, &file, file_size_bytes)?;
+    check_magic_first(path, file.as_ref(), file_size_bytes)?;
     let mut parser = Parser {
         path,
         reader: HashingReader::new(Arc::clone(&file), file_size_bytes, holes),
-        file: &file,
+        file: file.as_ref(),
         file_size_bytes,
         body_end_bytes: file_size_bytes.saturating_sub(FOOTER_SIZE_BYTES),
     };
@@ -167,7 +169,11 @@ pub(crate) fn verify_log(
 }
 
 /// Names a wrong magic before any length rule, so a file of another kind is called that.
-fn check_magic_first(path: &Path, file: &File, file_size_bytes: u64) -> Result<(), RestoreError> {
+fn check_magic_first(
+    path: &Path,
+    file: &dyn VFile,
+    file_size_bytes: u64,
+) -> Result<(), RestoreError> {
     let mut magic = [0u8; 8];
     if file_size_bytes < magic.len() as u64 {
         return Ok(());
@@ -195,7 +201,7 @@ fn bad(path: &Path, offset_bytes: u64, problem: String) -> RestoreError {
 struct Parser<'a> {
     path: &'a Path,
     reader: HashingReader,
-    file: &'a File,
+    file: &'a dyn VFile,
     file_size_bytes: u64,
     /// Where the footer must start: everything before it is header and extents.
     body_end_bytes: u64,

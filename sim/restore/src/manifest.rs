@@ -4,12 +4,11 @@
 //! their sizes and checksums". It must never write into an export directory and never follow a
 //! symbolic link out of it.
 
-use crate::dirfd::{Dir, Kind, OpenError};
 use crate::error::RestoreError;
 use crate::logfile::LogFile;
 use rpsim_export::guid::Guid;
+use rpsim_vfs::{Kind, OpenError, VDir};
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -61,7 +60,7 @@ pub struct ExportManifest {
 
 /// Reads `export.manifest` from the open export folder `root` (at `dir`), refusing anything
 /// but a regular file of at most `MANIFEST_SIZE_MAX_BYTES`.
-pub(crate) fn read_manifest(root: &Dir, dir: &Path) -> Result<Vec<u8>, RestoreError> {
+pub(crate) fn read_manifest(root: &dyn VDir, dir: &Path) -> Result<Vec<u8>, RestoreError> {
     let path = dir.join(MANIFEST_FILE_NAME);
     let file = match root.open_file(MANIFEST_FILE_NAME) {
         Ok(file) => file,
@@ -80,9 +79,16 @@ pub(crate) fn read_manifest(root: &Dir, dir: &Path) -> Result<Vec<u8>, RestoreEr
         }
     };
     let mut text = Vec::new();
-    file.take(MANIFEST_SIZE_MAX_BYTES + 1)
-        .read_to_end(&mut text)
-        .map_err(|e| RestoreError::io("read manifest", &path, e))?;
+    let mut chunk = vec![0u8; 64 * 1024];
+    while text.len() as u64 <= MANIFEST_SIZE_MAX_BYTES {
+        let n = file
+            .read_at(&mut chunk, text.len() as u64)
+            .map_err(|e| RestoreError::io("read manifest", &path, e))?;
+        if n == 0 {
+            break;
+        }
+        text.extend_from_slice(&chunk[..n]);
+    }
     if text.len() as u64 > MANIFEST_SIZE_MAX_BYTES {
         return Err(RestoreError::export(
             dir,
@@ -93,7 +99,10 @@ pub(crate) fn read_manifest(root: &Dir, dir: &Path) -> Result<Vec<u8>, RestoreEr
 }
 
 /// Refuses a directory whose files are not exactly the ones its manifest lists.
-pub(crate) fn check_listing(root: &Dir, manifest: &ExportManifest) -> Result<(), RestoreError> {
+pub(crate) fn check_listing(
+    root: &dyn VDir,
+    manifest: &ExportManifest,
+) -> Result<(), RestoreError> {
     let dir = &manifest.dir;
     let present = list_files(root, dir)?;
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
@@ -321,12 +330,15 @@ fn shorten(text: &str) -> String {
 
 /// Every regular file under the open folder `root` (at `dir`) except the manifest, as
 /// `/`-separated relative paths. Symbolic links and special files are refused.
-fn list_files(root: &Dir, dir: &Path) -> Result<BTreeSet<String>, RestoreError> {
+/// A folder still to list: its open handle (`None`: the export root), prefix and depth.
+type Pending = (Option<Box<dyn VDir>>, String, usize);
+
+fn list_files(root: &dyn VDir, dir: &Path) -> Result<BTreeSet<String>, RestoreError> {
     let mut files = BTreeSet::new();
-    let mut pending: Vec<(Option<Dir>, String, usize)> = vec![(None, String::new(), 0)];
+    let mut pending: Vec<Pending> = vec![(None, String::new(), 0)];
     while let Some((folder, prefix, depth)) = pending.pop() {
         assert!(depth <= EXPORT_DIR_DEPTH_MAX);
-        let folder_ref = folder.as_ref().unwrap_or(root);
+        let folder_ref: &dyn VDir = folder.as_deref().unwrap_or(root);
         let at = dir.join(&prefix);
         let entries = folder_ref
             .entries(MANIFEST_FILES_MAX)

@@ -4,9 +4,8 @@
 //! restore creates (missing folders, images, a probe file) is removed again unless the restore
 //! completes. Owns those rules; it must never remove anything it did not create.
 
-use crate::dirfd::{Dir, OpenError};
 use crate::error::RestoreError;
-use std::fs::{self, File};
+use rpsim_vfs::{Fs, Kind, OpenError, VDir, VFile};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -19,7 +18,16 @@ pub const PROBE_FILE_NAME: &str = ".rpsim-restore-probe";
 /// inside, is, or holds one of `export_dirs` (restoring there would change an export),
 /// however it is spelled. Returns where it really is.
 pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<PathBuf, RestoreError> {
-    let real = resolve(out_dir)?;
+    check_out_dir_in(&rpsim_vfs::RealFs, out_dir, export_dirs)
+}
+
+/// [`check_out_dir`] on the file system `fs` (which holds the exports and the output alike).
+pub fn check_out_dir_in(
+    fs: &dyn Fs,
+    out_dir: &Path,
+    export_dirs: &[PathBuf],
+) -> Result<PathBuf, RestoreError> {
+    let real = resolve(fs, out_dir)?;
     let refuse = |problem: String| {
         Err(RestoreError::Output {
             path: out_dir.to_path_buf(),
@@ -27,7 +35,7 @@ pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<PathBuf,
         })
     };
     for dir in export_dirs {
-        let Ok(export_real) = fs::canonicalize(dir) else {
+        let Ok(export_real) = fs.canonicalize(dir) else {
             continue; // verification names a missing export
         };
         let shown = dir.display();
@@ -48,18 +56,19 @@ pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<PathBuf,
             ));
         }
     }
-    match fs::symlink_metadata(&real) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+    match fs.kind_at(&real) {
+        Ok(None) => {}
         Err(e) => return Err(RestoreError::io("look at output directory", out_dir, e)),
-        Ok(metadata) if !metadata.is_dir() => {
+        Ok(Some(kind)) if kind != Kind::Dir => {
             return refuse(
                 "it exists and is not a directory; give a new or empty directory".to_string(),
             )
         }
-        Ok(_) => {
-            let mut entries = fs::read_dir(&real)
+        Ok(Some(_)) => {
+            let entries = fs
+                .read_dir_names(&real, 1)
                 .map_err(|e| RestoreError::io("list output directory", out_dir, e))?;
-            if entries.next().is_some() {
+            if entries.is_none() {
                 return refuse(
                     "it is not empty; restore never overwrites files, give a new or empty directory"
                         .to_string(),
@@ -73,7 +82,7 @@ pub fn check_out_dir(out_dir: &Path, export_dirs: &[PathBuf]) -> Result<PathBuf,
 /// `path` made absolute, its longest existing prefix canonicalised and the rest (which does
 /// not exist yet) applied lexically, `..` removing the component before it. Done twice, so
 /// that a `..` that walked back into existing folders is resolved through their links too.
-fn resolve(path: &Path) -> Result<PathBuf, RestoreError> {
+fn resolve(fs: &dyn Fs, path: &Path) -> Result<PathBuf, RestoreError> {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -81,13 +90,13 @@ fn resolve(path: &Path) -> Result<PathBuf, RestoreError> {
             .map_err(|e| RestoreError::io("find the current directory for", path, e))?
             .join(path)
     };
-    let once = resolve_once(path, &absolute)?;
-    let twice = resolve_once(path, &once)?;
+    let once = resolve_once(fs, path, &absolute)?;
+    let twice = resolve_once(fs, path, &once)?;
     assert!(twice.is_absolute());
     Ok(twice)
 }
 
-fn resolve_once(shown: &Path, absolute: &Path) -> Result<PathBuf, RestoreError> {
+fn resolve_once(fs: &dyn Fs, shown: &Path, absolute: &Path) -> Result<PathBuf, RestoreError> {
     let components: Vec<Component> = absolute.components().collect();
     if components.len() > OUT_COMPONENTS_MAX {
         return Err(RestoreError::Output {
@@ -97,7 +106,7 @@ fn resolve_once(shown: &Path, absolute: &Path) -> Result<PathBuf, RestoreError> 
     }
     for existing in (1..=components.len()).rev() {
         let prefix: PathBuf = components[..existing].iter().collect();
-        let mut real = match fs::canonicalize(&prefix) {
+        let mut real = match fs.canonicalize(&prefix) {
             Ok(real) => real,
             Err(e)
                 if matches!(
@@ -127,9 +136,9 @@ fn resolve_once(shown: &Path, absolute: &Path) -> Result<PathBuf, RestoreError> 
 /// is dropped before [`Output::keep`].
 pub(crate) struct Output {
     pub(crate) path: PathBuf,
-    pub(crate) dir: Dir,
+    pub(crate) dir: Box<dyn VDir>,
     /// Folders created for `--out`, outermost first, each with its open parent.
-    created_dirs: Vec<(Dir, String)>,
+    created_dirs: Vec<(Box<dyn VDir>, String)>,
     created_files: Vec<String>,
     kept: bool,
 }
@@ -137,14 +146,14 @@ pub(crate) struct Output {
 impl Output {
     /// Opens `real` (from [`check_out_dir`]), creating it and its missing parents one folder at
     /// a time without following links; refuses it again when it is not empty.
-    pub(crate) fn open(shown: &Path, real: &Path) -> Result<Output, RestoreError> {
+    pub(crate) fn open(fs: &dyn Fs, shown: &Path, real: &Path) -> Result<Output, RestoreError> {
         let output_error = |problem: String| RestoreError::Output {
             path: shown.to_path_buf(),
             problem,
         };
         let mut missing = Vec::new();
         let mut existing = real.to_path_buf();
-        while fs::symlink_metadata(&existing).is_err() {
+        while !matches!(fs.kind_at(&existing), Ok(Some(_))) {
             let name = existing
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -153,10 +162,14 @@ impl Output {
             missing.push(name);
             existing.pop();
         }
-        let mut dir = Dir::open(&existing).map_err(|e| open_error(shown, &existing, e))?;
+        let mut dir = fs
+            .open_dir(&existing)
+            .map_err(|e| open_error(shown, &existing, e))?;
         let mut output = Output {
             path: real.to_path_buf(),
-            dir: Dir::open(&existing).map_err(|e| open_error(shown, &existing, e))?,
+            dir: fs
+                .open_dir(&existing)
+                .map_err(|e| open_error(shown, &existing, e))?,
             created_dirs: Vec::new(),
             created_files: Vec::new(),
             kept: false,
@@ -188,7 +201,7 @@ impl Output {
     }
 
     /// Creates the new file `name` in the output directory; it is removed again unless kept.
-    pub(crate) fn create_file(&mut self, name: &str) -> Result<File, RestoreError> {
+    pub(crate) fn create_file(&mut self, name: &str) -> Result<Box<dyn VFile>, RestoreError> {
         let path = self.path.join(name);
         let file = self.dir.create_file(name).map_err(|e| match e {
             OpenError::Io(e) => RestoreError::io("create image", &path, e),

@@ -4,10 +4,8 @@
 //! must never hold more than `READ_BUFFER_BYTES` plus one `CHUNK_BYTES` scratch buffer of a
 //! file in memory, never seek backwards, and never read a file by its path.
 
-use std::fs::File;
+use rpsim_vfs::VFile;
 use std::io::{self, BufReader, Read};
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -52,7 +50,7 @@ pub(crate) enum HoleProblem {
 /// The holes `[start, end)` of the first `size_bytes` of `file`, in order, charged to
 /// `budget`. A file system without `SEEK_DATA` reports none.
 pub(crate) fn find_holes(
-    file: &File,
+    file: &dyn VFile,
     size_bytes: u64,
     budget: &mut HoleBudget,
 ) -> Result<Vec<(u64, u64)>, HoleProblem> {
@@ -60,7 +58,7 @@ pub(crate) fn find_holes(
     let mut hole_bytes = 0u64;
     let mut position_bytes = 0u64;
     while position_bytes < size_bytes {
-        let data_bytes = match seek(file, position_bytes, libc::SEEK_DATA) {
+        let data_bytes = match file.seek_data(position_bytes) {
             Ok(Some(at)) => at.min(size_bytes),
             Ok(None) => size_bytes,
             Err(e) if e.raw_os_error() == Some(libc::EINVAL) => return Ok(Vec::new()),
@@ -79,7 +77,8 @@ pub(crate) fn find_holes(
         if data_bytes >= size_bytes {
             break;
         }
-        let hole_start = seek(file, data_bytes, libc::SEEK_HOLE)
+        let hole_start = file
+            .seek_hole(data_bytes)
             .map_err(HoleProblem::Io)?
             .unwrap_or(size_bytes);
         assert!(hole_start > data_bytes, "SEEK_HOLE moves past data");
@@ -89,25 +88,9 @@ pub(crate) fn find_holes(
     Ok(holes)
 }
 
-/// `lseek(fd, offset, whence)`; `None` for ENXIO (nothing of that kind past `offset`).
-fn seek(file: &File, offset_bytes: u64, whence: libc::c_int) -> io::Result<Option<u64>> {
-    let offset = libc::off_t::try_from(offset_bytes)
-        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    // SAFETY: lseek only reads the descriptor number, which stays open while `file` lives.
-    let result = unsafe { libc::lseek(file.as_raw_fd(), offset, whence) };
-    if result >= 0 {
-        return Ok(Some(result as u64));
-    }
-    let error = io::Error::last_os_error();
-    if error.raw_os_error() == Some(libc::ENXIO) {
-        return Ok(None);
-    }
-    Err(error)
-}
-
 /// Reads the first `size_bytes` of a file by offset, serving known holes as zeros.
 struct SparseReader {
-    file: Arc<File>,
+    file: Arc<dyn VFile>,
     size_bytes: u64,
     holes: Vec<(u64, u64)>,
     next_hole: usize,
@@ -154,7 +137,11 @@ pub(crate) struct HashingReader {
 
 impl HashingReader {
     /// Reads the first `size_bytes` of `file`; `holes` (from [`find_holes`]) are not read.
-    pub(crate) fn new(file: Arc<File>, size_bytes: u64, holes: Vec<(u64, u64)>) -> HashingReader {
+    pub(crate) fn new(
+        file: Arc<dyn VFile>,
+        size_bytes: u64,
+        holes: Vec<(u64, u64)>,
+    ) -> HashingReader {
         let source = SparseReader {
             file,
             size_bytes,
@@ -235,7 +222,7 @@ impl HashingReader {
 /// XXH3-128 of the first `size_bytes` of a file, read in bounded chunks, its `holes` hashed
 /// as zeros without being read. Returns (bytes read, digest): fewer bytes when it shrank.
 pub(crate) fn hash_file(
-    file: Arc<File>,
+    file: Arc<dyn VFile>,
     size_bytes: u64,
     holes: Vec<(u64, u64)>,
 ) -> io::Result<(u64, u128)> {

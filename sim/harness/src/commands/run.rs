@@ -84,6 +84,7 @@ fn run_files(request: &RunRequest, reporter: &mut dyn Reporter) -> Outcome {
         keep_trace: request.trace.is_some() || request.check_determinism,
         keep_exports: request.keep_exports.clone(),
         golden: Some(golden.clone()),
+        storage: None,
     };
     let mut tally = Tally::default();
     for file in &files {

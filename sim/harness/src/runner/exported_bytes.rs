@@ -2,6 +2,7 @@
 //! completed export's real directory. Owns that measurement only; it must never decide pass or
 //! fail, and it never follows symbolic links.
 
+use rpsim_vfs::{Fs, Kind};
 use rpsim_world::run::ExportRecord;
 use std::path::Path;
 
@@ -13,7 +14,7 @@ pub const ENTRIES_PER_EXPORT_MAX: usize = 100_000;
 pub const DEPTH_MAX: usize = 16;
 
 /// Sum of file sizes of every completed export whose directory still exists; 0 for the rest.
-pub fn completed_exports_size_bytes(exports: &[ExportRecord]) -> u64 {
+pub fn completed_exports_size_bytes(fs: &dyn Fs, exports: &[ExportRecord]) -> u64 {
     exports
         .iter()
         .filter(|e| {
@@ -24,29 +25,30 @@ pub fn completed_exports_size_bytes(exports: &[ExportRecord]) -> u64 {
         .filter_map(|e| e.real_directory.as_deref())
         .map(|dir| {
             let mut budget = ENTRIES_PER_EXPORT_MAX;
-            directory_size_bytes(dir, 0, &mut budget)
+            directory_size_bytes(fs, dir, 0, &mut budget)
         })
         .fold(0u64, u64::saturating_add)
 }
 
-fn directory_size_bytes(dir: &Path, depth: usize, budget: &mut usize) -> u64 {
+fn directory_size_bytes(fs: &dyn Fs, dir: &Path, depth: usize, budget: &mut usize) -> u64 {
     assert!(depth <= DEPTH_MAX);
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(Some(names)) = fs.read_dir_names(dir, ENTRIES_PER_EXPORT_MAX + 1) else {
         return 0;
     };
     let mut total_bytes = 0u64;
-    for entry in entries.flatten() {
+    for name in names {
         if *budget == 0 {
             break;
         }
         *budget -= 1;
-        let Ok(meta) = entry.path().symlink_metadata() else {
+        let path = dir.join(name);
+        let Ok(Some(kind)) = fs.kind_at(&path) else {
             continue;
         };
-        if meta.is_file() {
-            total_bytes = total_bytes.saturating_add(meta.len());
-        } else if meta.is_dir() && depth < DEPTH_MAX {
-            let inner = directory_size_bytes(&entry.path(), depth + 1, budget);
+        if kind == Kind::File {
+            total_bytes = total_bytes.saturating_add(fs.len_at(&path).unwrap_or(0));
+        } else if kind == Kind::Dir && depth < DEPTH_MAX {
+            let inner = directory_size_bytes(fs, &path, depth + 1, budget);
             total_bytes = total_bytes.saturating_add(inner);
         }
     }
@@ -64,6 +66,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         std::fs::write(dir.path().join("sub/b"), [0u8; 5]).unwrap();
         let mut budget = ENTRIES_PER_EXPORT_MAX;
-        assert_eq!(directory_size_bytes(dir.path(), 0, &mut budget), 15);
+        assert_eq!(
+            directory_size_bytes(&rpsim_vfs::RealFs, dir.path(), 0, &mut budget),
+            15
+        );
     }
 }

@@ -3,16 +3,18 @@
 //! directory and its export root; it must never check a run (the caller judges what it got)
 //! and the directory goes when the returned handle is dropped.
 
+use crate::runner::storage::{RunScratch, Storage};
 use rpsim_scenario::model::Scenario;
 use rpsim_world::observe::{EventObserver, StopAfterOps};
 use rpsim_world::{run_observed, RunConfig, RunError, RunOutcome};
 
 /// The scratch directory of an observed run (removed when dropped).
-pub type Scratch = tempfile::TempDir;
+pub type Scratch = RunScratch;
 
 /// Runs `scenario` at `seed` under `observer` (stopping a job per `stop`), its exports in a new
-/// scratch directory named with `prefix`; the outcome and that directory.
+/// scratch directory named with `prefix` on `storage`; the outcome and that directory.
 pub fn run_in_scratch(
+    storage: Storage,
     prefix: &str,
     scenario: &Scenario,
     seed: u64,
@@ -20,13 +22,16 @@ pub fn run_in_scratch(
     stop: Option<StopAfterOps>,
     keep_trace_records: bool,
 ) -> Result<(Result<RunOutcome, RunError>, Scratch), String> {
-    let scratch = crate::runner::scratch::new_dir(prefix)
+    let scratch = RunScratch::new(storage, prefix)
         .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
     let export_root = scratch.path().join("exports");
-    std::fs::create_dir(&export_root)
+    scratch
+        .fs()
+        .create_dir_all(&export_root)
         .map_err(|e| format!("cannot create {}: {e}", export_root.display()))?;
     let config = RunConfig {
         seed,
+        fs: scratch.fs().clone(),
         export_root,
         keep_trace_records,
         // Probe hits are a coverage run's business, not a crash point's or a picture's.

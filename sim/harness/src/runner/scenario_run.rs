@@ -1,6 +1,7 @@
 //! Runs one scenario file end to end: load, simulate with a seed, check, summarise. This is the
 //! single entry point per run that the CLI and the tests share; it must never print.
 
+use crate::runner::storage::{RunScratch, Storage};
 use rpsim_checks::report::CheckReport;
 use rpsim_scenario::model::Scenario;
 use rpsim_scenario::{effective_seed, load_scenario, ScenarioError};
@@ -19,6 +20,15 @@ pub struct RunOptions {
     pub keep_exports: Option<PathBuf>,
     /// Compare with (or bless) `fixtures/goldens/<scenario>.golden`; `None` skips goldens.
     pub golden: Option<crate::suite::goldens::GoldenOptions>,
+    /// The storage backend (`--storage`); `None` chooses as [`Storage::resolve`] does.
+    pub storage: Option<Storage>,
+}
+
+impl RunOptions {
+    /// The backend these options run on (see [`Storage::resolve`]).
+    pub fn storage_resolved(&self) -> Result<Storage, String> {
+        Storage::resolve(self.storage, self.keep_exports.is_some())
+    }
 }
 
 /// The result of one scenario run, checked.
@@ -40,6 +50,8 @@ pub struct ScenarioRun {
     /// True when the export directories were kept (`--keep-exports`), so the report may name
     /// each exported path's real file.
     pub exports_kept: bool,
+    /// The backend the run stored its exports and images on.
+    pub storage: Storage,
     /// True when a second run at the same seed was compared with this one (its verdict is the
     /// `determinism` check).
     pub determinism_checked: bool,
@@ -136,18 +148,19 @@ impl<'a> CheckingObserver<'a> {
     }
 }
 
-/// The scratch directory of one run and the real directory mapped to `/exports` (inside the
-/// scratch directory, or under `--keep-exports`).
+/// The scratch directory of one run (in its backend) and the directory mapped to `/exports`
+/// (inside the scratch directory, or under `--keep-exports`, on disk).
 pub(crate) fn scratch_and_export_root(
     path: &Path,
     scenario: &Scenario,
     options: &RunOptions,
-) -> Result<(tempfile::TempDir, PathBuf), RunFailure> {
+) -> Result<(RunScratch, PathBuf), RunFailure> {
     let simulation = |message: String| RunFailure::Simulation {
         file: path.display().to_string(),
         message,
     };
-    let scratch = super::scratch::new_dir("rpsim-").map_err(|e| {
+    let storage = options.storage_resolved().map_err(simulation)?;
+    let scratch = RunScratch::new(storage, "rpsim-").map_err(|e| {
         simulation(format!(
             "cannot create a scratch directory in {}: {e}",
             super::scratch::location().dir.display()
@@ -157,7 +170,9 @@ pub(crate) fn scratch_and_export_root(
         Some(dir) => prepare_kept_root(dir, &scenario.name).map_err(simulation)?,
         None => {
             let root = scratch.path().join("exports");
-            std::fs::create_dir(&root)
+            scratch
+                .fs()
+                .create_dir_all(&root)
                 .map_err(|e| simulation(format!("cannot create {}: {e}", root.display())))?;
             root
         }
@@ -208,6 +223,7 @@ fn run_loaded(
     let (scratch, export_root) = scratch_and_export_root(path, scenario, options)?;
     let config = RunConfig {
         seed,
+        fs: scratch.fs().clone(),
         export_root,
         keep_trace_records: options.keep_trace,
         observe_probes: true,
@@ -234,7 +250,7 @@ pub(crate) fn checked(
     scenario: &Scenario,
     options: &RunOptions,
     outcome: RunOutcome,
-    scratch: &tempfile::TempDir,
+    scratch: &RunScratch,
     wall_start: std::time::Instant,
 ) -> ScenarioRun {
     let seed = outcome.seed;
@@ -255,8 +271,10 @@ pub(crate) fn checked(
                 &mut checks,
             )
         });
-    let bytes_exported =
-        crate::runner::exported_bytes::completed_exports_size_bytes(&outcome.exports);
+    let bytes_exported = crate::runner::exported_bytes::completed_exports_size_bytes(
+        outcome.fs.as_ref(),
+        &outcome.exports,
+    );
     // One reading of the clock: the millisecond figure is derived from it, never read apart.
     let wall_time_us = u64::try_from(wall_start.elapsed().as_micros()).unwrap_or(u64::MAX);
     ScenarioRun {
@@ -270,6 +288,7 @@ pub(crate) fn checked(
         wall_time_us,
         bytes_exported,
         exports_kept: options.keep_exports.is_some(),
+        storage: scratch.storage(),
         determinism_checked: false,
         drawn: Default::default(),
     }

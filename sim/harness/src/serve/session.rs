@@ -55,7 +55,7 @@ pub struct ClientSession<'s> {
     seed: u64,
     state: State<'s>,
     observer: CheckingObserver<'static>,
-    scratch: tempfile::TempDir,
+    scratch: crate::runner::storage::RunScratch,
     hello: bool,
     calls_since_wait: u64,
     requests: u64,
@@ -77,6 +77,7 @@ impl<'s> ClientSession<'s> {
         let (scratch, export_root) = scratch_and_export_root(file, scenario, options)?;
         let config = RunConfig {
             seed,
+            fs: scratch.fs().clone(),
             export_root,
             keep_trace_records: options.keep_trace,
             observe_probes: true,

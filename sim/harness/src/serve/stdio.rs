@@ -103,6 +103,7 @@ pub fn serve(
         keep_trace: false,
         keep_exports: request.keep_exports.clone(),
         golden: None,
+        storage: None,
     };
     let prepared = super::prepare(&scenario, request.seed);
     let mut session = match ClientSession::start(&request.scenario, &prepared, &options) {

@@ -106,6 +106,7 @@ pub fn record(file: &Path, seed: u64, trace_hash: &str) -> Result<Timeline, Stri
     let scenario = rpsim_scenario::load_scenario(file).map_err(|e| e.to_string())?;
     let mut glances = Glances::default();
     let (outcome, _scratch) = crate::runner::observed::run_in_scratch(
+        crate::runner::storage::Storage::Memory,
         "rpsim-timeline-",
         &scenario,
         seed,

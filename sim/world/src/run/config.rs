@@ -1,18 +1,23 @@
-//! What a run is given and what it hands back: [`RunConfig`] (seed, export root, whether to keep
-//! trace records, whether to count coverage probes) and [`RunOutcome`] (trace hash, exports,
-//! violations, probe hits, the final world). Owns
+//! What a run is given and what it hands back: [`RunConfig`] (seed, file system and export
+//! root, whether to keep trace records, whether to count coverage probes) and [`RunOutcome`]
+//! (trace hash, exports, violations, probe hits, the final world, the file system its exports
+//! are on). Owns
 //! these two types; it must never run anything or carry a real path into the trace.
 
 use crate::export_record::ExportRecord;
 use crate::trace::TraceRecord;
 use crate::world::World;
+use rpsim_vfs::SharedFs;
 use std::path::PathBuf;
 
 /// How to run one scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct RunConfig {
     pub seed: u64,
-    /// A real, existing, empty directory mapped to `/exports`.
+    /// The file system the export storage's bytes go to (real or in memory; the run is the
+    /// same run on either).
+    pub fs: SharedFs,
+    /// An existing, empty directory of `fs` mapped to `/exports`.
     pub export_root: PathBuf,
     /// Keep every trace record in [`RunOutcome::trace`] (the hash is always computed).
     pub keep_trace_records: bool,
@@ -37,4 +42,20 @@ pub struct RunOutcome {
     /// [`RunConfig::observe_probes`]).
     pub probes: rpsim_probe::ProbeHits,
     pub world: World,
+    /// The file system the exports are on (`ExportRecord::real_directory` names paths in it).
+    pub fs: SharedFs,
+}
+
+impl RunConfig {
+    /// Seed `seed`, exports under `export_root` on the real file system, no trace records, no
+    /// probes.
+    pub fn on_disk(seed: u64, export_root: PathBuf) -> RunConfig {
+        RunConfig {
+            seed,
+            fs: std::sync::Arc::new(rpsim_vfs::RealFs),
+            export_root,
+            keep_trace_records: false,
+            observe_probes: false,
+        }
+    }
 }

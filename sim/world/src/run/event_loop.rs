@@ -207,6 +207,7 @@ impl Run<'_> {
             exports: self.exports,
             violations,
             world: self.world,
+            fs: self.target.fs().clone(),
         }
     }
 }

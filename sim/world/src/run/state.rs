@@ -74,8 +74,13 @@ impl<'s> Run<'s> {
             bandwidth_bytes_per_s: scenario.storage.bandwidth.bytes_per_s(),
             latency_ns: scenario.storage.latency.ns(),
         };
-        let target = SimTarget::with_mounts(&config.export_root, storage, &scenario.storage.mounts)
-            .map_err(RunError::Target)?;
+        let target = SimTarget::on(
+            config.fs.clone(),
+            &config.export_root,
+            storage,
+            &scenario.storage.mounts,
+        )
+        .map_err(RunError::Target)?;
         let host_name = scenario.hosts.first().map_or("host", |h| h.name.as_str());
         let mut service = ExportService::new(host_name);
         let mut target = target;

@@ -35,7 +35,7 @@ impl ExportTarget for SimTarget {
         let result = self
             .paths
             .resolve("create_dir_all", path)
-            .and_then(|r| std::fs::create_dir_all(r.real));
+            .and_then(|r| self.fs.create_dir_all(&r.real));
         self.finish("create_dir_all", show(path), 0, &result);
         result
     }
@@ -85,7 +85,7 @@ impl ExportTarget for SimTarget {
         let result = self
             .paths
             .resolve("remove_dir", path)
-            .and_then(|r| std::fs::remove_dir(r.real));
+            .and_then(|r| self.fs.remove_dir(&r.real));
         self.finish("remove_dir", show(path), 0, &result);
         result
     }

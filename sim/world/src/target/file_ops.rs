@@ -8,24 +8,20 @@ use super::sim_target::SimTarget;
 use super::storage::storage_full;
 use rpsim_export::target::{DirProbe, FileHandle};
 use rpsim_scenario::model::TargetOperation;
-use std::fs::OpenOptions;
-use std::io::{self, Write};
+use rpsim_vfs::Kind;
+use std::io;
 use std::path::Path;
 
 impl SimTarget {
     pub(super) fn probe_dir_inner(&mut self, path: &Path) -> io::Result<DirProbe> {
         let resolved = self.paths.resolve("probe_dir", path)?;
-        match std::fs::symlink_metadata(&resolved.real) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(DirProbe::Missing),
-            Err(e) => Err(e),
-            Ok(meta) if !meta.is_dir() => Ok(DirProbe::NotADirectory),
-            Ok(_) => {
-                let mut entries = std::fs::read_dir(&resolved.real)?;
-                Ok(match entries.next() {
-                    Some(_) => DirProbe::NotEmpty,
-                    None => DirProbe::Empty,
-                })
-            }
+        match self.fs.kind_at(&resolved.real)? {
+            None => Ok(DirProbe::Missing),
+            Some(kind) if kind != Kind::Dir => Ok(DirProbe::NotADirectory),
+            Some(_) => Ok(match self.fs.read_dir_names(&resolved.real, 1)? {
+                None => DirProbe::NotEmpty,
+                Some(_) => DirProbe::Empty,
+            }),
         }
     }
 
@@ -35,10 +31,7 @@ impl SimTarget {
         if self.files.is_full() {
             return Err(io::Error::other("too many open files in one export"));
         }
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&resolved.real)?;
+        let file = self.fs.create_new(&resolved.real)?;
         Ok(self.files.insert(file, resolved.virtual_path))
     }
 
@@ -52,7 +45,7 @@ impl SimTarget {
         }
         let open = self.files.get_mut(handle)?;
         let size_before_bytes = open.size_bytes;
-        match open.file.write_all(bytes) {
+        match open.file.write_all_at(bytes, size_before_bytes) {
             Ok(()) => {
                 open.size_bytes += size_bytes;
                 self.storage.occupy(size_bytes);
@@ -60,7 +53,7 @@ impl SimTarget {
             }
             Err(e) => {
                 // A partial real write still occupies space: count what is there.
-                let size_after_bytes = open.file.metadata().map_or(size_before_bytes, |m| m.len());
+                let size_after_bytes = open.file.len_bytes().unwrap_or(size_before_bytes);
                 let grown_bytes = size_after_bytes.saturating_sub(size_before_bytes);
                 open.size_bytes += grown_bytes;
                 self.storage.occupy(grown_bytes);
@@ -87,19 +80,19 @@ impl SimTarget {
         let to = self.paths.resolve("rename_no_replace", to)?;
         self.storage.take_injected(TargetOperation::Rename)?;
         // Hard link then unlink: link(2) fails with EEXIST instead of replacing `to`.
-        std::fs::hard_link(&from.real, &to.real)?;
-        std::fs::remove_file(&from.real)?;
+        self.fs.hard_link(&from.real, &to.real)?;
+        self.fs.remove_file(&from.real)?;
         self.files.renamed(&from.virtual_path, &to.virtual_path);
         Ok(())
     }
 
     pub(super) fn remove_file_inner(&mut self, path: &Path) -> io::Result<()> {
         let resolved = self.paths.resolve("remove_file", path)?;
-        let meta = std::fs::symlink_metadata(&resolved.real)?;
-        std::fs::remove_file(&resolved.real)?;
+        let len_bytes = self.fs.len_at(&resolved.real)?;
+        self.fs.remove_file(&resolved.real)?;
         let held_open = self.files.unlink(&resolved.virtual_path);
         if !held_open {
-            self.storage.release_saturating(meta.len());
+            self.storage.release_saturating(len_bytes);
         }
         Ok(())
     }
@@ -107,8 +100,11 @@ impl SimTarget {
     pub(super) fn sync_dir_inner(&mut self, path: &Path) -> io::Result<()> {
         let resolved = self.paths.resolve("sync_dir", path)?;
         self.storage.take_injected(TargetOperation::Sync)?;
-        let meta = std::fs::symlink_metadata(&resolved.real)?;
-        if !meta.is_dir() {
+        let kind = self.fs.kind_at(&resolved.real)?;
+        if kind.is_none() {
+            return Err(rpsim_vfs::not_found());
+        }
+        if kind != Some(Kind::Dir) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "sync_dir on something that is not a directory",

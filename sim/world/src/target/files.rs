@@ -4,8 +4,8 @@
 //! [`OPEN_FILES_MAX`]; it must never resolve a path or charge storage (the target does both).
 
 use rpsim_export::target::FileHandle;
+use rpsim_vfs::VFile;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io;
 
 /// Bound on files open at once through one target.
@@ -14,7 +14,7 @@ pub const OPEN_FILES_MAX: usize = 1024;
 /// A file opened by `create_new` and not yet closed.
 #[derive(Debug)]
 pub(super) struct OpenFile {
-    pub(super) file: File,
+    pub(super) file: Box<dyn VFile>,
     pub(super) virtual_path: String,
     pub(super) size_bytes: u64,
     /// Removed while open: its bytes are freed when it is closed.
@@ -42,7 +42,7 @@ impl OpenFiles {
     }
 
     /// Records `file`, just created empty at `virtual_path`, under a new handle.
-    pub(super) fn insert(&mut self, file: File, virtual_path: String) -> FileHandle {
+    pub(super) fn insert(&mut self, file: Box<dyn VFile>, virtual_path: String) -> FileHandle {
         assert!(!self.is_full());
         let handle = self.handle_next;
         self.handle_next += 1;

@@ -11,6 +11,7 @@
 //! names are case-insensitive and case-preserving. Comparing with Unicode simple upper case
 //! stands in for NTFS's `$UpCase` table (*ours*).
 
+use rpsim_vfs::Fs;
 use std::io;
 use std::path::Path;
 
@@ -67,18 +68,17 @@ pub fn same_name(a: &str, b: &str) -> bool {
 /// The name of the entry of `dir` that NTFS would find for `name` when no entry is spelled
 /// exactly so: the smallest one equal ignoring case. `None` when there is none (or `dir` cannot
 /// be read, which the operation itself then reports).
-pub fn find_ignoring_case(dir: &Path, name: &str) -> io::Result<Option<String>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+pub fn find_ignoring_case(fs: &dyn Fs, dir: &Path, name: &str) -> io::Result<Option<String>> {
+    let Ok(entries) = fs.read_dir_names(dir, LOOKUP_ENTRIES_MAX) else {
         return Ok(None);
     };
+    let Some(entries) = entries else {
+        return Err(io::Error::other(format!(
+            "a directory of the export target holds more than {LOOKUP_ENTRIES_MAX} entries"
+        )));
+    };
     let mut found: Option<String> = None;
-    for (index, entry) in entries.enumerate() {
-        if index >= LOOKUP_ENTRIES_MAX {
-            return Err(io::Error::other(format!(
-                "a directory of the export target holds more than {LOOKUP_ENTRIES_MAX} entries"
-            )));
-        }
-        let entry_name = entry?.file_name().to_string_lossy().into_owned();
+    for entry_name in entries {
         if same_name(&entry_name, name) && found.as_ref().is_none_or(|f| entry_name < *f) {
             found = Some(entry_name);
         }
@@ -132,12 +132,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Disk.rplog"), b"").unwrap();
         assert_eq!(
-            find_ignoring_case(dir.path(), "DISK.RPLOG")
+            find_ignoring_case(&rpsim_vfs::RealFs, dir.path(), "DISK.RPLOG")
                 .unwrap()
                 .as_deref(),
             Some("Disk.rplog")
         );
-        assert_eq!(find_ignoring_case(dir.path(), "other").unwrap(), None);
+        assert_eq!(
+            find_ignoring_case(&rpsim_vfs::RealFs, dir.path(), "other").unwrap(),
+            None
+        );
         assert!(same_name("Virtual Hard Disks", "virtual hard disks"));
     }
 }

@@ -13,6 +13,7 @@
 //! Drive and UNC paths may use `\` or `/` between components, as Windows accepts both.
 
 use super::ntfs;
+use rpsim_vfs::{Kind, SharedFs};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,8 @@ pub(super) struct Resolved {
 /// The mounts and the record of refused paths.
 #[derive(Debug)]
 pub(super) struct Confinement {
+    /// Where the mounts' directories live (only looked at, never changed, here).
+    fs: SharedFs,
     mounts: Vec<Mount>,
     violations: Vec<String>,
     violations_dropped: u64,
@@ -62,7 +65,11 @@ pub(super) struct Confinement {
 impl Confinement {
     /// `mounts` as the scenario declares them (`C:`, `\\srv\share`); each is checked and its
     /// real directory created.
-    pub(super) fn new(real_root: &Path, mounts: &[String]) -> io::Result<Confinement> {
+    pub(super) fn new(
+        fs: SharedFs,
+        real_root: &Path,
+        mounts: &[String],
+    ) -> io::Result<Confinement> {
         if mounts.len() > MOUNTS_MAX {
             return Err(invalid(format!("more than {MOUNTS_MAX} mount points")));
         }
@@ -93,9 +100,10 @@ impl Confinement {
             });
         }
         for mount in &all {
-            std::fs::create_dir_all(&mount.real)?;
+            fs.create_dir_all(&mount.real)?;
         }
         Ok(Confinement {
+            fs,
             mounts: all,
             violations: Vec::new(),
             violations_dropped: 0,
@@ -125,9 +133,11 @@ impl Confinement {
                 continue;
             }
             let mut name = component.to_string();
-            if std::fs::symlink_metadata(real.join(component)).is_err() {
+            if !matches!(self.fs.kind_at(&real.join(component)), Ok(Some(_))) {
                 // NTFS finds `disk` where `Disk` exists: take the existing spelling.
-                match ntfs::find_ignoring_case(&real, component).map_err(|e| e.to_string())? {
+                match ntfs::find_ignoring_case(self.fs.as_ref(), &real, component)
+                    .map_err(|e| e.to_string())?
+                {
                     Some(found) => name = found,
                     // Missing, or under a file: nothing below can be a link; the operation
                     // itself reports the error.
@@ -135,8 +145,7 @@ impl Confinement {
                 }
             }
             real.push(&name);
-            if exists && std::fs::symlink_metadata(&real).is_ok_and(|m| m.file_type().is_symlink())
-            {
+            if exists && matches!(self.fs.kind_at(&real), Ok(Some(Kind::Symlink))) {
                 return Err(format!("`{name}` is a symbolic link"));
             }
             names.push(name);

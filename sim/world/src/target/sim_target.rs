@@ -8,6 +8,7 @@ use super::files::OpenFiles;
 use super::ops_log::{OpsLog, TargetOp};
 use super::paths::Confinement;
 use super::storage::{Storage, StorageSpec, TargetFault};
+use rpsim_vfs::{Kind, SharedFs};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,8 @@ pub const SCAN_ENTRIES_MAX: usize = 100_000;
 /// documentation of [`crate::target`].
 #[derive(Debug)]
 pub struct SimTarget {
+    /// The byte store below the target: the real file system or an in-memory one.
+    pub(super) fs: SharedFs,
     pub(super) paths: Confinement,
     pub(super) storage: Storage,
     pub(super) files: OpenFiles,
@@ -39,29 +42,50 @@ impl SimTarget {
         storage: StorageSpec,
         mounts: &[String],
     ) -> io::Result<SimTarget> {
+        SimTarget::on(
+            std::sync::Arc::new(rpsim_vfs::RealFs),
+            real_root,
+            storage,
+            mounts,
+        )
+    }
+
+    /// As [`SimTarget::with_mounts`], over `root` in the file system `fs` (the real one, or an
+    /// in-memory one: the target behaves the same on either).
+    pub fn on(
+        fs: SharedFs,
+        real_root: &Path,
+        storage: StorageSpec,
+        mounts: &[String],
+    ) -> io::Result<SimTarget> {
         if storage.bandwidth_bytes_per_s == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "export storage bandwidth must be positive",
             ));
         }
-        std::fs::create_dir_all(real_root)?;
-        let meta = std::fs::symlink_metadata(real_root)?;
-        if !meta.is_dir() {
+        fs.create_dir_all(real_root)?;
+        if fs.kind_at(real_root)? != Some(Kind::Dir) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "export storage root is not a directory",
             ));
         }
-        let paths = Confinement::new(real_root, mounts)?;
-        let used_bytes = scan_used_bytes(real_root)?;
+        let paths = Confinement::new(fs.clone(), real_root, mounts)?;
+        let used_bytes = scan_used_bytes(fs.as_ref(), real_root)?;
         Ok(SimTarget {
+            fs,
             paths,
             storage: Storage::new(storage, used_bytes),
             files: OpenFiles::new(),
             ops: OpsLog::default(),
             probes: rpsim_probe::ProbeHits::off(),
         })
+    }
+
+    /// The file system the target stores its bytes on (what the checks read back).
+    pub fn fs(&self) -> &SharedFs {
+        &self.fs
     }
 
     /// Tells the target the current sim time (operations are timed from it).
@@ -141,24 +165,29 @@ impl SimTarget {
 }
 
 /// Bytes of the regular files under `root`, without following links; bounded.
-fn scan_used_bytes(root: &Path) -> io::Result<u64> {
+fn scan_used_bytes(fs: &dyn rpsim_vfs::Fs, root: &Path) -> io::Result<u64> {
+    let too_many = || {
+        io::Error::other(format!(
+            "export storage root holds more than {SCAN_ENTRIES_MAX} entries"
+        ))
+    };
     let mut used_bytes = 0u64;
     let mut pending = vec![root.to_path_buf()];
     let mut visited = 0usize;
     while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir)? {
+        let names = fs
+            .read_dir_names(&dir, SCAN_ENTRIES_MAX)?
+            .ok_or_else(too_many)?;
+        for name in names {
             visited += 1;
             if visited > SCAN_ENTRIES_MAX {
-                return Err(io::Error::other(format!(
-                    "export storage root holds more than {SCAN_ENTRIES_MAX} entries"
-                )));
+                return Err(too_many());
             }
-            let entry = entry?;
-            let meta = std::fs::symlink_metadata(entry.path())?;
-            if meta.is_dir() {
-                pending.push(entry.path());
-            } else if meta.is_file() {
-                used_bytes = used_bytes.saturating_add(meta.len());
+            let path = dir.join(name);
+            match fs.kind_at(&path)? {
+                Some(Kind::Dir) => pending.push(path),
+                Some(Kind::File) => used_bytes = used_bytes.saturating_add(fs.len_at(&path)?),
+                _ => {}
             }
         }
     }

@@ -14,6 +14,7 @@ fn run_in_temp(scenario: &Scenario, seed: u64) -> (RunOutcome, tempfile::TempDir
     let dir = tempfile::tempdir().expect("temp dir");
     let config = RunConfig {
         seed,
+        fs: std::sync::Arc::new(rpsim_vfs::RealFs),
         export_root: dir.path().to_path_buf(),
         keep_trace_records: true,
         observe_probes: false,
@@ -134,6 +135,7 @@ timeline:
     let dir = tempfile::tempdir().unwrap();
     let config = RunConfig {
         seed: 3,
+        fs: std::sync::Arc::new(rpsim_vfs::RealFs),
         export_root: dir.path().to_path_buf(),
         keep_trace_records: false,
         observe_probes: false,

@@ -168,8 +168,9 @@ fn run_finished(
 }
 
 /// `PASS name seed=… events=… sim=…s exports=c/n completed restored_disks=… checks=… trace=…
-/// [determinism=same|DIFFERS] speed=…x`: `determinism=` when a second run was compared,
-/// `speed=` simulated seconds per wall second (machine-dependent).
+/// [determinism=same|DIFFERS] storage=memory|disk speed=…x`: `determinism=` when a second run
+/// was compared, `storage=` the backend, `speed=` simulated seconds per wall second
+/// (machine-dependent).
 fn run_line(run: &ScenarioRun) -> String {
     let verdict = if run.passed() { "PASS" } else { "FAIL" };
     let exports = &run.outcome.exports;
@@ -185,7 +186,7 @@ fn run_line(run: &ScenarioRun) -> String {
         format!(" {}", run.drawn.short())
     };
     format!(
-        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}{determinism} speed={:.0}x{drawn}",
+        "{verdict} {:<34} seed={:<6} events={:<7} sim={:>9.3}s exports={}/{} completed restored_disks={} checks={} trace={}{determinism} storage={} speed={:.0}x{drawn}",
         run.name,
         run.seed,
         run.outcome.event_count,
@@ -195,6 +196,7 @@ fn run_line(run: &ScenarioRun) -> String {
         run.checks.restored_disks,
         run.checks.passed + run.checks.failures.len() as u64,
         &run.outcome.trace_hash[..run.outcome.trace_hash.len().min(16)],
+        run.storage.name(),
         run.outcome.end_time_ns as f64 / 1e3 / run.wall_time_us.max(1) as f64,
     )
 }

@@ -1,10 +1,13 @@
-//! Opening inside a directory without following links. Every folder and file is opened relative
-//! to an already open folder (`openat`) with `O_NOFOLLOW`, so a symbolic link at any component
-//! is refused; files are opened `O_NONBLOCK` after `fstatat` says they are regular, and kept
-//! only when `fstat` of the open handle agrees, so a FIFO or a device never blocks the reader.
-//! Owns those system calls (and their `unsafe`); it must never resolve a path from the top a
-//! second time once a folder is open.
+//! The operating system's folders and files: [`RealDir`] opens everything relative to an
+//! already open folder (`openat`) with `O_NOFOLLOW`, so a symbolic link at any component is
+//! refused; files are opened `O_NONBLOCK` after `fstatat` says they are regular, and kept only
+//! when `fstat` of the open handle agrees, so a FIFO or a device never blocks the reader.
+//! [`RealFile`] is an open file (`pread`, `pwrite`, `lseek` for holes). Owns those system calls
+//! (and their `unsafe`); it must never resolve a path from the top a second time once a folder
+//! is open.
 
+use crate::kind::{Kind, OpenError};
+use crate::{VDir, VFile};
 use std::ffi::{CString, OsString};
 use std::fs::File;
 use std::io;
@@ -12,58 +15,27 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
-/// What a name in a folder is, looked at without following it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    File,
-    Dir,
-    Symlink,
-    Fifo,
-    Socket,
-    CharDevice,
-    BlockDevice,
-}
-
-impl Kind {
-    fn from_mode(mode: libc::mode_t) -> Kind {
-        match mode & libc::S_IFMT {
-            libc::S_IFREG => Kind::File,
-            libc::S_IFDIR => Kind::Dir,
-            libc::S_IFLNK => Kind::Symlink,
-            libc::S_IFIFO => Kind::Fifo,
-            libc::S_IFSOCK => Kind::Socket,
-            libc::S_IFCHR => Kind::CharDevice,
-            _ => Kind::BlockDevice,
-        }
+fn kind_from_mode(mode: libc::mode_t) -> Kind {
+    match mode & libc::S_IFMT {
+        libc::S_IFREG => Kind::File,
+        libc::S_IFDIR => Kind::Dir,
+        libc::S_IFLNK => Kind::Symlink,
+        libc::S_IFIFO => Kind::Fifo,
+        libc::S_IFSOCK => Kind::Socket,
+        libc::S_IFCHR => Kind::CharDevice,
+        _ => Kind::BlockDevice,
     }
-
-    /// `a symbolic link`, `a FIFO (named pipe)`, ... for messages.
-    pub(crate) fn describe(self) -> &'static str {
-        match self {
-            Kind::File => "a regular file",
-            Kind::Dir => "a directory",
-            Kind::Symlink => "a symbolic link",
-            Kind::Fifo => "a FIFO (named pipe)",
-            Kind::Socket => "a socket",
-            Kind::CharDevice => "a character device",
-            Kind::BlockDevice => "a block device",
-        }
-    }
-}
-
-/// Why a name could not be opened as asked.
-#[derive(Debug)]
-pub(crate) enum OpenError {
-    /// The name is there but is not what was asked for (a link, a FIFO, a file for a folder...).
-    Kind(Kind),
-    Io(io::Error),
 }
 
 /// An open folder; names are opened relative to it.
 #[derive(Debug)]
-pub(crate) struct Dir {
+pub struct RealDir {
     fd: OwnedFd,
 }
+
+/// An open regular file of the operating system.
+#[derive(Debug)]
+pub struct RealFile(pub File);
 
 fn c_name(name: &str) -> Result<CString, OpenError> {
     let ok = !name.is_empty() && name != "." && name != ".." && !name.contains('/');
@@ -84,17 +56,17 @@ const DIR_FLAGS: libc::c_int =
 const FILE_FLAGS: libc::c_int =
     libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
 
-impl Dir {
+impl RealDir {
     /// Opens the folder at `path` (the path's own parents are the caller's choice; its last
     /// component must be a folder, not a link to one).
-    pub(crate) fn open(path: &Path) -> Result<Dir, OpenError> {
+    pub fn open(path: &Path) -> Result<RealDir, OpenError> {
         let c_path = CString::new(path.as_os_str().as_bytes())
             .map_err(|_| OpenError::Io(io::Error::from(io::ErrorKind::InvalidInput)))?;
         // SAFETY: a valid NUL-terminated path; the result is checked before use.
         let result = check(unsafe { libc::open(c_path.as_ptr(), DIR_FLAGS) });
         match result {
             // SAFETY: a descriptor just returned by open, owned by nobody else.
-            Ok(fd) => Ok(Dir {
+            Ok(fd) => Ok(RealDir {
                 fd: unsafe { OwnedFd::from_raw_fd(fd) },
             }),
             Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => {
@@ -107,9 +79,11 @@ impl Dir {
             Err(e) => Err(OpenError::Io(e)),
         }
     }
+}
 
+impl VDir for RealDir {
     /// What `name` is, without following it; `None` when it does not exist.
-    pub(crate) fn kind_of(&self, name: &str) -> Result<Option<Kind>, OpenError> {
+    fn kind_of(&self, name: &str) -> Result<Option<Kind>, OpenError> {
         let c = c_name(name)?;
         // SAFETY: an all-zero stat is a valid value to be overwritten.
         let mut stat: libc::stat = unsafe { std::mem::zeroed() };
@@ -123,21 +97,21 @@ impl Dir {
             )
         };
         match check(result) {
-            Ok(_) => Ok(Some(Kind::from_mode(stat.st_mode))),
+            Ok(_) => Ok(Some(kind_from_mode(stat.st_mode))),
             Err(e) if e.raw_os_error() == Some(libc::ENOENT) => Ok(None),
             Err(e) => Err(OpenError::Io(e)),
         }
     }
 
     /// Opens the folder `name` inside this one.
-    pub(crate) fn open_dir(&self, name: &str) -> Result<Dir, OpenError> {
+    fn open_dir(&self, name: &str) -> Result<Box<dyn VDir>, OpenError> {
         let c = c_name(name)?;
         // SAFETY: valid descriptor and NUL-terminated name; the result is checked.
         match check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), DIR_FLAGS) }) {
             // SAFETY: a descriptor just returned by openat, owned by nobody else.
-            Ok(fd) => Ok(Dir {
+            Ok(fd) => Ok(Box::new(RealDir {
                 fd: unsafe { OwnedFd::from_raw_fd(fd) },
-            }),
+            })),
             Err(e) if matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENOTDIR)) => Err(self
                 .kind_of(name)?
                 .map_or(OpenError::Io(e), OpenError::Kind)),
@@ -147,7 +121,7 @@ impl Dir {
 
     /// Opens the regular file `name` inside this folder for reading; anything else (a link, a
     /// FIFO, a device, a socket, a folder) is refused without being waited on.
-    pub(crate) fn open_file(&self, name: &str) -> Result<File, OpenError> {
+    fn open_file(&self, name: &str) -> Result<Box<dyn VFile>, OpenError> {
         match self.kind_of(name)? {
             Some(Kind::File) => {}
             Some(other) => return Err(OpenError::Kind(other)),
@@ -170,34 +144,12 @@ impl Dir {
         if kind != Kind::File {
             return Err(OpenError::Kind(kind));
         }
-        Ok(file)
-    }
-
-    /// Opens `relative` (`/`-separated components, each opened without following links).
-    /// The error names the component that failed.
-    pub(crate) fn open_path(&self, relative: &str) -> Result<File, (String, OpenError)> {
-        let components: Vec<&str> = relative.split('/').collect();
-        let (last, folders) = components
-            .split_last()
-            .expect("split yields one part at least");
-        let mut opened: Option<Dir> = None;
-        for (i, folder) in folders.iter().enumerate() {
-            let parent = opened.as_ref().unwrap_or(self);
-            let next = parent
-                .open_dir(folder)
-                .map_err(|e| (components[..=i].join("/"), e))?;
-            opened = Some(next);
-        }
-        opened
-            .as_ref()
-            .unwrap_or(self)
-            .open_file(last)
-            .map_err(|e| (relative.to_string(), e))
+        Ok(Box::new(RealFile(file)))
     }
 
     /// Names in this folder (without `.` and `..`) and what each is, at most `entries_max`
     /// (`None` past that).
-    pub(crate) fn entries(&self, entries_max: usize) -> io::Result<Option<Vec<(OsString, Kind)>>> {
+    fn entries(&self, entries_max: usize) -> io::Result<Option<Vec<(OsString, Kind)>>> {
         // SAFETY: dup of a descriptor we own; fdopendir takes the copy over.
         let copy = check(unsafe { libc::fcntl(self.fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0) })?;
         // SAFETY: `copy` is a valid directory descriptor nobody else owns.
@@ -259,7 +211,7 @@ impl Dir {
     }
 
     /// Creates the folder `name` inside this one (it must not exist).
-    pub(crate) fn create_dir(&self, name: &str) -> Result<(), OpenError> {
+    fn create_dir(&self, name: &str) -> Result<(), OpenError> {
         let c = c_name(name)?;
         // SAFETY: valid descriptor and NUL-terminated name.
         check(unsafe { libc::mkdirat(self.fd.as_raw_fd(), c.as_ptr(), 0o777) })
@@ -269,7 +221,7 @@ impl Dir {
 
     /// Creates the new file `name` inside this folder for reading and writing; an existing
     /// name (file, link or anything else) is refused.
-    pub(crate) fn create_file(&self, name: &str) -> Result<File, OpenError> {
+    fn create_file(&self, name: &str) -> Result<Box<dyn VFile>, OpenError> {
         let c = c_name(name)?;
         let flags =
             libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
@@ -277,11 +229,13 @@ impl Dir {
         let fd = check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), flags, 0o666) })
             .map_err(OpenError::Io)?;
         // SAFETY: a descriptor just returned by openat, owned by nobody else.
-        Ok(File::from(unsafe { OwnedFd::from_raw_fd(fd) }))
+        Ok(Box::new(RealFile(File::from(unsafe {
+            OwnedFd::from_raw_fd(fd)
+        }))))
     }
 
     /// Removes the file (`folder` false) or empty folder `name` inside this one.
-    pub(crate) fn remove(&self, name: &str, folder: bool) -> io::Result<()> {
+    fn remove(&self, name: &str, folder: bool) -> io::Result<()> {
         let c = c_name(name).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
         let flags = if folder { libc::AT_REMOVEDIR } else { 0 };
         // SAFETY: valid descriptor and NUL-terminated name.
@@ -289,7 +243,7 @@ impl Dir {
     }
 
     /// Bytes an unprivileged writer may still use on this folder's file system.
-    pub(crate) fn available_bytes(&self) -> io::Result<u64> {
+    fn available_bytes(&self) -> io::Result<u64> {
         // SAFETY: an all-zero statvfs is a valid value to be overwritten.
         let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
         // SAFETY: valid descriptor and a buffer we own.
@@ -301,7 +255,7 @@ impl Dir {
 /// What an open handle is (`fstat`).
 fn kind_of_open(file: &File) -> io::Result<Kind> {
     use std::os::unix::fs::MetadataExt;
-    Ok(Kind::from_mode(file.metadata()?.mode() as libc::mode_t))
+    Ok(kind_from_mode(file.metadata()?.mode() as libc::mode_t))
 }
 
 /// Opens the regular file at `path` for reading without following a link at its last
