@@ -95,7 +95,10 @@ fn run_check_determinism_says_in_its_line_that_it_checked() {
         .lines()
         .find(|l| l.starts_with("PASS kill-mid-copy"))
         .expect("run line");
-    assert!(line.contains(" determinism=same storage=memory speed="), "{line}");
+    assert!(
+        line.contains(" determinism=same storage=memory speed="),
+        "{line}"
+    );
     let (code, text) = super::support::rpsim_in(dir.path(), &["run", file], &[]);
     assert_eq!(code, 0, "{text}");
     assert!(!text.contains("determinism="), "{text}");

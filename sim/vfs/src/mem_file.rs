@@ -1,6 +1,6 @@
-//! The bytes of one in-memory file: [`FileData`], a sparse file as extents (non-overlapping,
-//! non-touching runs of written bytes in a `BTreeMap` by offset; everything else reads as
-//! zeros), with `pread`/`pwrite`/`ftruncate` and `SEEK_DATA`/`SEEK_HOLE` at the page size of
+//! The bytes of one in-memory file: [`FileData`], a sparse file as extents (non-overlapping
+//! runs of written bytes in a `BTreeMap` by offset, none crossing a [`SLOT_BYTES`] boundary and
+//! none touching another of its slot; everything else reads as zeros), with `pread`/`pwrite`/`ftruncate` and `SEEK_DATA`/`SEEK_HOLE` at the page size of
 //! tmpfs and ext4, so holes are reported where the kernel reports them; and [`MemFile`], an
 //! open handle on it. Owns the extent arithmetic and the byte accounting of the file system;
 //! it must never hold a byte the file does not have, nor read one past its length.
@@ -15,6 +15,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// Granularity of data and holes as `SEEK_DATA`/`SEEK_HOLE` report them (tmpfs pages, ext4
 /// blocks).
 pub const MEM_PAGE_BYTES: u64 = 4096;
+
+/// No extent crosses a multiple of this: an append fills one slot's buffer, reserved whole
+/// once, instead of growing (and copying) one buffer the size of the file. A multiple of
+/// [`MEM_PAGE_BYTES`], so the data regions the kernel would report are unchanged.
+const SLOT_BYTES: u64 = 1 << 20;
+
+/// A write at least this large into a new extent reserves the rest of its slot at once.
+const RESERVE_SLOT_WRITE_BYTES: usize = 16 * 1024;
 
 /// What every file of one in-memory file system shares: its limits and the bytes it holds.
 #[derive(Debug)]
@@ -72,21 +80,25 @@ impl FileData {
         let n = (self.len_bytes - offset_bytes).min(buf.len() as u64) as usize;
         let end_bytes = offset_bytes + n as u64;
         let buf = &mut buf[..n];
-        buf.fill(0);
         let first = self
             .extents
             .range(..=offset_bytes)
             .next_back()
             .map_or(offset_bytes, |(&start, _)| start);
+        // Zeros only where no extent is: the gaps between the pieces copied.
+        let mut zeroed_to = offset_bytes;
         for (&start, data) in self.extents.range(first..end_bytes) {
             let from = start.max(offset_bytes);
             let to = (start + data.len() as u64).min(end_bytes);
             if from >= to {
                 continue;
             }
+            buf[(zeroed_to - offset_bytes) as usize..(from - offset_bytes) as usize].fill(0);
             buf[(from - offset_bytes) as usize..(to - offset_bytes) as usize]
                 .copy_from_slice(&data[(from - start) as usize..(to - start) as usize]);
+            zeroed_to = to;
         }
+        buf[(zeroed_to - offset_bytes) as usize..].fill(0);
         n
     }
 
@@ -101,15 +113,38 @@ impl FileData {
         if buf.len() as u64 > self.shared.available_bytes() {
             return Err(errno(libc::ENOSPC));
         }
+        let mut at_bytes = offset_bytes;
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let slot_end_bytes = (at_bytes / SLOT_BYTES + 1) * SLOT_BYTES;
+            let take = ((slot_end_bytes - at_bytes) as usize).min(rest.len());
+            self.write_in_slot(&rest[..take], at_bytes, slot_end_bytes);
+            at_bytes += take as u64;
+            rest = &rest[take..];
+        }
+        self.len_bytes = self.len_bytes.max(end_bytes);
+        Ok(())
+    }
+
+    /// Writes `buf`, which lies inside the slot ending at `slot_end_bytes`, joining the
+    /// extents of that slot it overlaps or touches.
+    fn write_in_slot(&mut self, buf: &[u8], offset_bytes: u64, slot_end_bytes: u64) {
+        let slot_start_bytes = slot_end_bytes - SLOT_BYTES;
+        assert!(offset_bytes >= slot_start_bytes);
+        assert!(offset_bytes + buf.len() as u64 <= slot_end_bytes);
         let mut removed_bytes = 0u64;
         let touching = self
             .extents
-            .range(..=offset_bytes)
+            .range(slot_start_bytes..=offset_bytes)
             .next_back()
             .filter(|(&start, data)| start + data.len() as u64 >= offset_bytes)
             .map(|(&start, _)| start);
         let (base, mut data) = match touching {
             Some(start) => (start, self.extents.remove(&start).expect("just found")),
+            None if buf.len() >= RESERVE_SLOT_WRITE_BYTES => (
+                offset_bytes,
+                Vec::with_capacity((slot_end_bytes - offset_bytes) as usize),
+            ),
             None => (offset_bytes, Vec::new()),
         };
         removed_bytes += data.len() as u64;
@@ -121,7 +156,7 @@ impl FileData {
             data.truncate(at);
             data.extend_from_slice(buf);
         }
-        while let Some((&start, _)) = self.extents.range(base + 1..).next() {
+        while let Some((&start, _)) = self.extents.range(base + 1..slot_end_bytes).next() {
             let data_end = base + data.len() as u64;
             if start > data_end {
                 break;
@@ -133,11 +168,10 @@ impl FileData {
                 data.extend_from_slice(&next[(data_end - start) as usize..]);
             }
         }
+        assert!(base + data.len() as u64 <= slot_end_bytes);
         let added_bytes = data.len() as u64;
         self.extents.insert(base, data);
-        self.len_bytes = self.len_bytes.max(end_bytes);
         self.account(added_bytes, removed_bytes);
-        Ok(())
     }
 
     fn set_len(&mut self, size_bytes: u64) -> io::Result<()> {
@@ -145,9 +179,11 @@ impl FileData {
             return Err(errno(libc::EFBIG));
         }
         let mut removed_bytes = 0u64;
+        let mut added_bytes = 0u64;
         if size_bytes < self.len_bytes {
             let cut = self.extents.split_off(&size_bytes);
             removed_bytes += cut.values().map(|v| v.len() as u64).sum::<u64>();
+            let kept_page = cut.keys().next().copied();
             if let Some((&start, data)) = self.extents.range_mut(..size_bytes).next_back() {
                 let keep = (size_bytes - start).min(data.len() as u64) as usize;
                 removed_bytes += (data.len() - keep) as u64;
@@ -156,10 +192,39 @@ impl FileData {
                     self.extents.remove(&start);
                 }
             }
+            if let Some(cut_start) = kept_page {
+                added_bytes += self.keep_last_page(size_bytes, cut_start);
+            }
         }
         self.len_bytes = size_bytes;
-        self.account(0, removed_bytes);
+        self.account(added_bytes, removed_bytes);
         Ok(())
+    }
+
+    /// After a truncation to `size_bytes` cut away an extent starting at `cut_start`: the
+    /// kernel keeps the page holding the new last byte when it held data, so when the cut
+    /// extent started inside that page and no extent reaches the new end, the last byte (a
+    /// zero: every cut byte lay past the end) is kept as data. Returns the bytes added.
+    fn keep_last_page(&mut self, size_bytes: u64, cut_start: u64) -> u64 {
+        let page_end_bytes = size_bytes.div_ceil(MEM_PAGE_BYTES) * MEM_PAGE_BYTES;
+        if size_bytes == 0 || cut_start >= page_end_bytes {
+            return 0;
+        }
+        let last = size_bytes - 1;
+        let before = self.extents.range_mut(..size_bytes).next_back();
+        match before {
+            Some((&start, data)) if start + data.len() as u64 == size_bytes => 0,
+            Some((&start, data))
+                if start + data.len() as u64 == last && start / SLOT_BYTES == last / SLOT_BYTES =>
+            {
+                data.push(0);
+                1
+            }
+            _ => {
+                self.extents.insert(last, vec![0]);
+                1
+            }
+        }
     }
 
     /// `added_bytes` now held, `removed_bytes` no longer.

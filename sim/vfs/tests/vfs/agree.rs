@@ -41,14 +41,23 @@ fn rel_path() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(NAMES.to_vec()), 1..4).prop_map(|p| p.join("/"))
 }
 
+/// Offsets near the start of a file or near 1 MiB, where MemFs starts a new extent slot.
+fn near(span: u64) -> impl Strategy<Value = u64> {
+    (
+        prop::sample::select(vec![0u64, (1 << 20) - 20_000]),
+        0..span,
+    )
+        .prop_map(|(base, at)| base + at)
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         1 => rel_path().prop_map(Op::CreateDirAll),
         3 => rel_path().prop_map(Op::CreateNew),
-        4 => (0..4usize, 0..40_000u64, 0..9_000usize, any::<u8>())
+        4 => (0..4usize, near(40_000), 0..30_000usize, any::<u8>())
             .prop_map(|(file, offset, len, byte)| Op::Write { file, offset, len, byte }),
-        1 => (0..4usize, 0..50_000u64).prop_map(|(file, size)| Op::SetLen { file, size }),
-        2 => (0..4usize, 0..50_000u64).prop_map(|(file, from)| Op::Seek { file, from }),
+        1 => (0..4usize, near(50_000)).prop_map(|(file, size)| Op::SetLen { file, size }),
+        2 => (0..4usize, near(50_000)).prop_map(|(file, from)| Op::Seek { file, from }),
         2 => rel_path().prop_map(Op::Read),
         1 => (rel_path(), rel_path()).prop_map(|(a, b)| Op::HardLink(a, b)),
         1 => rel_path().prop_map(Op::RemoveFile),
