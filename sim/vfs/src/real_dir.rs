@@ -131,20 +131,7 @@ impl VDir for RealDir {
         // SAFETY: valid descriptor and NUL-terminated name; O_NONBLOCK keeps a FIFO swapped in
         // since the fstatat above from blocking, O_NOFOLLOW refuses a swapped-in link.
         let result = check(unsafe { libc::openat(self.fd.as_raw_fd(), c.as_ptr(), FILE_FLAGS) });
-        let fd = match result {
-            Ok(fd) => fd,
-            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-                return Err(OpenError::Kind(Kind::Symlink))
-            }
-            Err(e) => return Err(OpenError::Io(e)),
-        };
-        // SAFETY: a descriptor just returned by openat, owned by nobody else.
-        let file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
-        let kind = kind_of_open(&file).map_err(OpenError::Io)?;
-        if kind != Kind::File {
-            return Err(OpenError::Kind(kind));
-        }
-        Ok(Box::new(RealFile(file)))
+        Ok(Box::new(RealFile(regular_file_of(result)?)))
     }
 
     /// Names in this folder (without `.` and `..`) and what each is, at most `entries_max`
@@ -264,14 +251,21 @@ pub(crate) fn open_regular_file(path: &Path) -> Result<File, OpenError> {
     let c_path = CString::new(path.as_os_str().as_bytes())
         .map_err(|_| OpenError::Io(io::Error::from(io::ErrorKind::InvalidInput)))?;
     // SAFETY: a valid NUL-terminated path; the result is checked before use.
-    let fd = match check(unsafe { libc::open(c_path.as_ptr(), FILE_FLAGS) }) {
+    regular_file_of(check(unsafe { libc::open(c_path.as_ptr(), FILE_FLAGS) }))
+}
+
+/// The file an `open`/`openat` with `FILE_FLAGS` returned (`result`), kept only when `fstat`
+/// of the handle says it is a regular file; `ELOOP` (a link at the last component) is told
+/// apart as a link.
+fn regular_file_of(result: io::Result<libc::c_int>) -> Result<File, OpenError> {
+    let fd = match result {
         Ok(fd) => fd,
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
             return Err(OpenError::Kind(Kind::Symlink))
         }
         Err(e) => return Err(OpenError::Io(e)),
     };
-    // SAFETY: a descriptor just returned by open, owned by nobody else.
+    // SAFETY: a descriptor just returned by open/openat, owned by nobody else.
     let file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
     let kind = kind_of_open(&file).map_err(OpenError::Io)?;
     if kind != Kind::File {
