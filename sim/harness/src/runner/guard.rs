@@ -4,9 +4,10 @@
 //! and never plant a bug the caller did not name.
 
 use crate::runner::summary::RunSummary;
-use crate::runner::{run_scenario_file, RunFailure, RunOptions};
+use crate::runner::{run_scenario, run_scenario_file, RunFailure, RunOptions};
 use rpsim_checks::report::CheckFailure;
 use rpsim_export::planted::{self, PlantedBug};
+use rpsim_scenario::model::Scenario;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
@@ -60,12 +61,28 @@ pub fn run_guarded_checking(
     bug: Option<PlantedBug>,
     determinism: bool,
 ) -> Result<RunSummary, RunFailure> {
+    run_guarded_loaded(file, None, options, bug, determinism)
+}
+
+/// [`run_guarded_checking`] of `file` already loaded as `loaded` (a sweep loads each file
+/// once, so every run of it simulates the same text); `None` loads it.
+pub fn run_guarded_loaded(
+    file: &Path,
+    loaded: Option<&Scenario>,
+    options: &RunOptions,
+    bug: Option<PlantedBug>,
+    determinism: bool,
+) -> Result<RunSummary, RunFailure> {
     let options = &RunOptions {
         keep_trace: options.keep_trace || determinism,
         ..options.clone()
     };
     let run = || {
-        run_scenario_file(file, options).map(|mut run| {
+        let run = match loaded {
+            Some(scenario) => run_scenario(file, scenario, options, None),
+            None => run_scenario_file(file, options),
+        };
+        run.map(|mut run| {
             if determinism {
                 crate::runner::determinism::check_again(&mut run, options);
             }

@@ -3,10 +3,11 @@
 //! range and shard parsing, the work split and the collection; it must never print, and thread
 //! timing must never reach the result order.
 
-use crate::runner::guard::run_guarded_checking;
+use crate::runner::guard::run_guarded_loaded;
 use crate::runner::summary::RunSummary;
 use crate::runner::{RunFailure, RunOptions};
 use rpsim_export::planted::PlantedBug;
+use rpsim_scenario::model::Scenario;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -234,9 +235,19 @@ pub fn run_sweep(plan: &SweepPlan, hooks: &SweepHooks<'_>) -> Result<SweepResult
         kept: Vec::new(),
         errors: Vec::new(),
     });
+    // Each file is read and validated once: every run of it simulates the same text (and a
+    // sweep does not parse it again per seed). A file that does not load is left to each run,
+    // which reports why as before.
+    let loaded: Vec<Option<Scenario>> = plan
+        .files
+        .iter()
+        .map(|file| rpsim_scenario::load_scenario(file).ok())
+        .collect();
+    assert_eq!(loaded.len(), plan.files.len());
+    let loaded = &loaded;
     std::thread::scope(|scope| {
         for _ in 0..jobs {
-            scope.spawn(|| worker(plan, hooks, &next, &stop, &counts, &collected));
+            scope.spawn(|| worker(plan, loaded, hooks, &next, &stop, &counts, &collected));
         }
     });
     let Collected {
@@ -274,6 +285,7 @@ struct Counts {
 /// One worker: takes the next pair until the plan is done, stopped or interrupted.
 fn worker(
     plan: &SweepPlan,
+    loaded: &[Option<Scenario>],
     hooks: &SweepHooks<'_>,
     next: &AtomicU64,
     stop: &AtomicBool,
@@ -297,7 +309,7 @@ fn worker(
         if plan.checks_determinism(seed) {
             counts.determinism.fetch_add(1, Ordering::SeqCst);
         }
-        let (ok, sim_time_ns) = run_one(plan, file_index, seed, hooks, collected);
+        let (ok, sim_time_ns) = run_one(plan, loaded, file_index, seed, hooks, collected);
         counts.done.fetch_add(1, Ordering::SeqCst);
         counts.sim_time_ns.fetch_add(sim_time_ns, Ordering::SeqCst);
         if ok {
@@ -311,6 +323,7 @@ fn worker(
 /// Runs one pair, reports it and stores what must be kept; whether it passed, and its sim time.
 fn run_one(
     plan: &SweepPlan,
+    loaded: &[Option<Scenario>],
     file_index: usize,
     seed: u64,
     hooks: &SweepHooks<'_>,
@@ -322,7 +335,8 @@ fn run_one(
         ..RunOptions::default()
     };
     let determinism = plan.checks_determinism(seed);
-    match run_guarded_checking(file, &options, plan.plant_bug, determinism) {
+    let scenario = loaded[file_index].as_ref();
+    match run_guarded_loaded(file, scenario, &options, plan.plant_bug, determinism) {
         Ok(summary) => {
             let ok = summary.passed();
             let sim_time_ns = summary.sim_time_ns;
