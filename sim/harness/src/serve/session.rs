@@ -13,7 +13,6 @@ use super::prepared::Prepared;
 use super::protocol::{self, Params, ProtocolError, Request, PROTOCOL_VERSION};
 use crate::runner::scenario_run::{checked, scratch_and_export_root, CheckingObserver};
 use crate::runner::{RunFailure, RunOptions, ScenarioRun};
-use rpsim_scenario::model::Scenario;
 use rpsim_scenario::model::TimelineEntry;
 use rpsim_world::{RunConfig, RunError, Session};
 use serde_json::{json, Value};
@@ -48,11 +47,9 @@ enum State<'s> {
 /// One client's session.
 pub struct ClientSession<'s> {
     file: PathBuf,
-    scenario: &'s Scenario,
     prepared: &'s Prepared,
     options: RunOptions,
     host: String,
-    seed: u64,
     state: State<'s>,
     observer: CheckingObserver<'static>,
     scratch: crate::runner::storage::RunScratch,
@@ -73,10 +70,9 @@ impl<'s> ClientSession<'s> {
     ) -> Result<ClientSession<'s>, RunFailure> {
         let wall_start = std::time::Instant::now();
         let scenario = &prepared.scenario;
-        let seed = prepared.seed;
         let (scratch, export_root) = scratch_and_export_root(file, scenario, options)?;
         let config = RunConfig {
-            seed,
+            seed: prepared.seed,
             fs: scratch.fs().clone(),
             export_root,
             keep_trace_records: options.keep_trace,
@@ -91,7 +87,6 @@ impl<'s> ClientSession<'s> {
         })?;
         Ok(ClientSession {
             file: file.to_path_buf(),
-            scenario,
             prepared,
             options: options.clone(),
             host: scenario
@@ -99,7 +94,6 @@ impl<'s> ClientSession<'s> {
                 .first()
                 .map_or("host", |h| h.name.as_str())
                 .to_string(),
-            seed,
             state: State::Running(Box::new(session)),
             observer,
             scratch,
@@ -120,7 +114,7 @@ impl<'s> ClientSession<'s> {
     }
 
     pub fn seed(&self) -> u64 {
-        self.seed
+        self.prepared.seed
     }
 
     /// Answers one request line; with `Some(end)` the session is over.
@@ -237,14 +231,20 @@ impl<'s> ClientSession<'s> {
             }
             "Associators" => return associators(&objects, params),
             "GetError" | "GetErrorEx" => return get_error(&objects, params),
-            "CreateReferencePoint" => {
-                methods::create_reference_point(params, &objects, self.scenario, &mut self.names)?
-            }
+            "CreateReferencePoint" => methods::create_reference_point(
+                params,
+                &objects,
+                &self.prepared.scenario,
+                &mut self.names,
+            )?,
             "DestroyReferencePoint" => methods::reference_point_action(params, &objects, true)?,
             "RemoveAssociatedData" => methods::reference_point_action(params, &objects, false)?,
-            "ExportReferencePoint" => {
-                methods::export_reference_point(params, &objects, self.scenario, &mut self.names)?
-            }
+            "ExportReferencePoint" => methods::export_reference_point(
+                params,
+                &objects,
+                &self.prepared.scenario,
+                &mut self.names,
+            )?,
             "RequestStateChange" => {
                 let (export, _) = job_of(&objects, params)?;
                 let name = session.exports()[export].name.clone();
@@ -277,8 +277,8 @@ impl<'s> ClientSession<'s> {
             "Server": format!("rpsim {}", env!("CARGO_PKG_VERSION")),
             "Host": self.host,
             "Namespace": paths::NAMESPACE,
-            "Scenario": self.scenario.name,
-            "Seed": self.seed,
+            "Scenario": self.prepared.scenario.name,
+            "Seed": self.prepared.seed,
             "Exploration": (!self.prepared.drawn.is_empty()).then(|| self.prepared.drawn.short()),
             "Service": objects.as_ref().map(|o| o.path(Object::Service)),
             "StopAtNs": match &self.state { State::Running(s) => Some(s.stop_at_ns()), _ => None },
@@ -316,7 +316,7 @@ impl<'s> ClientSession<'s> {
             )));
         }
         if let Some(problem) =
-            methods::problems_with(self.scenario, session.client_timeline(), &entry)
+            methods::problems_with(&self.prepared.scenario, session.client_timeline(), &entry)
         {
             let problem = format!("{method}: {problem}");
             return Err(ProtocolError::INVALID_PARAMETER(problem));
@@ -400,7 +400,7 @@ impl<'s> ClientSession<'s> {
                 Ok(done) => {
                     let mut run = checked(
                         &self.file,
-                        self.scenario,
+                        &self.prepared.scenario,
                         &self.options,
                         done.outcome,
                         &self.scratch,
