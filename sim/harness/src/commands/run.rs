@@ -148,7 +148,7 @@ fn run_one(
     match result {
         Ok(mut run) => {
             if request.check_determinism && !is_transcript {
-                crate::runner::determinism::check_again(&mut run, options);
+                crate::runner::determinism::check_again(&mut run, None, options);
             }
             reporter.event(&HarnessEvent::RunFinished {
                 run: &run,

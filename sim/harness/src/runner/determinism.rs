@@ -2,7 +2,8 @@
 //! second time with the same seed and compares the two traces record by record. Owns that comparison and its message; it must
 //! never print, and never bless goldens or keep exports on the second run.
 
-use crate::runner::{run_scenario_file, RunFailure, RunOptions, ScenarioRun};
+use crate::runner::{run_scenario, run_scenario_file, RunFailure, RunOptions, ScenarioRun};
+use rpsim_scenario::model::Scenario;
 use rpsim_world::trace::first_difference;
 use rpsim_world::TraceRecord;
 
@@ -11,7 +12,9 @@ pub const DETERMINISM_CHECK: &str = "determinism";
 
 /// Runs `first`'s scenario again at `first.seed` and records a `determinism` check in
 /// `first.checks`. `first` must have been run with `keep_trace` (its records are compared).
-pub fn check_again(first: &mut ScenarioRun, options: &RunOptions) {
+/// `loaded` is the scenario the first run simulated when the caller holds it (a sweep loads
+/// each file once); `None` reads `first.file` again.
+pub fn check_again(first: &mut ScenarioRun, loaded: Option<&Scenario>, options: &RunOptions) {
     assert!(
         first.outcome.event_count == 0 || !first.outcome.trace.is_empty(),
         "the first run must keep its trace records"
@@ -21,7 +24,10 @@ pub fn check_again(first: &mut ScenarioRun, options: &RunOptions) {
     again.keep_trace = true;
     again.keep_exports = None;
     again.golden = None;
-    let second = run_scenario_file(&first.file, &again);
+    let second = match loaded {
+        Some(scenario) => run_scenario(&first.file, scenario, &again, None),
+        None => run_scenario_file(&first.file, &again),
+    };
     record_comparison(first, second);
 }
 

@@ -84,7 +84,7 @@ pub fn run_guarded_loaded(
         };
         run.map(|mut run| {
             if determinism {
-                crate::runner::determinism::check_again(&mut run, options);
+                crate::runner::determinism::check_again(&mut run, loaded, options);
             }
             RunSummary::from_run(&run)
         })
